@@ -1,0 +1,89 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger, type Logger } from '../logger.js';
+import { sendJson } from './respond.js';
+import type { RouteHandler } from './router.js';
+
+export interface HttpServerOptions {
+  readonly logger?: Logger;
+  /** Time allowed to receive a whole request (headers and body); default 60 s. Responses may take longer. */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface HttpServerHandle {
+  readonly server: Server;
+  /** Starts listening (port 0 picks a free port) and resolves with the bound address. */
+  listen(port?: number, host?: string): Promise<{ readonly host: string; readonly port: number; readonly url: string }>;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `graceMs`, then closes every
+   * connection that is left (long polls included). Resolves when the server is closed.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * A node:http server that offers each request to `handlers` in order; the first that claims it answers.
+ * Unclaimed requests get 404 `{"error": ...}`. A handler that throws gets a 500 (and a log line), and the
+ * server keeps serving.
+ */
+export function createHttpServer(handlers: readonly RouteHandler[], options: HttpServerOptions = {}): HttpServerHandle {
+  const logger = options.logger ?? silentLogger;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const server = createServer({ requestTimeout: options.requestTimeoutMs ?? 60_000 }, (req, res) => {
+    inFlight++;
+    res.on('close', () => {
+      inFlight--;
+      if (inFlight === 0) drained?.();
+    });
+    void (async () => {
+      try {
+        for (const handler of handlers) if (await handler(req, res)) return;
+        sendJson(res, 404, { error: `no such endpoint: ${req.method} ${(req.url ?? '/').split('?')[0]}` });
+      } catch (err) {
+        logger.error({ err, method: req.method, url: req.url }, 'request handler failed');
+        sendJson(res, 500, { error: 'internal error' });
+      }
+    })();
+  });
+  server.on('clientError', (err, socket) => {
+    logger.debug({ err }, 'malformed HTTP request');
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  return {
+    server,
+    listen(port = 0, host = '127.0.0.1') {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          const addr = server.address() as AddressInfo;
+          const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+          resolve({ host: addr.address, port: addr.port, url: `http://${h}:${addr.port}` });
+        });
+      });
+    },
+    close(graceMs = 0) {
+      return new Promise((resolve) => {
+        if (!server.listening) {
+          server.closeAllConnections();
+          resolve();
+          return;
+        }
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        if (inFlight === 0 || graceMs <= 0) {
+          server.closeAllConnections();
+          return;
+        }
+        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+        drained = () => {
+          clearTimeout(timer);
+          server.closeAllConnections();
+        };
+      });
+    },
+  };
+}

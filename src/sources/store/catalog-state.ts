@@ -1,0 +1,172 @@
+/**
+ * The catalog: services, their checks and config entries, as one immutable (immer-frozen) value. Field
+ * names follow Consul's JSON so records render without translation; `Owner` and `ParentServiceID` are
+ * rxds bookkeeping and are never rendered.
+ */
+
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
+
+/** Who declared a record: `api` (HTTP registration) or `file:<path>` (a watched config file). */
+export type Owner = string;
+export const API_OWNER: Owner = 'api';
+
+export interface ProxyUpstream {
+  readonly DestinationType?: string;
+  readonly DestinationName: string;
+  readonly Datacenter?: string;
+  readonly LocalBindAddress: string;
+  readonly LocalBindPort: number;
+  readonly Config?: Readonly<Record<string, unknown>>;
+}
+
+export interface ServiceProxy {
+  readonly DestinationServiceName: string;
+  readonly DestinationServiceID: string;
+  readonly LocalServiceAddress: string;
+  readonly LocalServicePort: number;
+  readonly Upstreams: readonly ProxyUpstream[];
+  readonly Config?: Readonly<Record<string, unknown>>;
+  readonly Mode?: string;
+}
+
+export interface TaggedAddress {
+  readonly Address: string;
+  readonly Port: number;
+}
+
+export type ServiceKind = '' | 'connect-proxy';
+
+export interface ServiceRecord {
+  readonly ID: string;
+  readonly Service: string;
+  readonly Kind: ServiceKind;
+  readonly Tags: readonly string[];
+  readonly Meta: Readonly<Record<string, string>>;
+  readonly Address: string;
+  readonly Port: number;
+  readonly Weights: { readonly Passing: number; readonly Warning: number };
+  readonly EnableTagOverride: boolean;
+  readonly TaggedAddresses?: Readonly<Record<string, TaggedAddress>>;
+  readonly Proxy?: ServiceProxy;
+  readonly Connect?: { readonly Native?: boolean };
+  /** rxds: the service whose `Connect.SidecarService` registered this one. */
+  readonly ParentServiceID?: string;
+  readonly Owner: Owner;
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+}
+
+export type CheckType = 'ttl' | 'http' | 'tcp' | 'grpc';
+
+/** A check's definition as Consul shows it under `Definition` (durations as Go duration strings). */
+export interface CheckDefinition {
+  readonly TTL?: string;
+  readonly HTTP?: string;
+  readonly Method?: string;
+  readonly Header?: Readonly<Record<string, readonly string[]>>;
+  readonly Body?: string;
+  readonly TCP?: string;
+  readonly GRPC?: string;
+  readonly GRPCUseTLS?: boolean;
+  readonly TLSServerName?: string;
+  readonly TLSSkipVerify?: boolean;
+  readonly Interval?: string;
+  readonly Timeout?: string;
+  readonly DeregisterCriticalServiceAfter?: string;
+}
+
+export interface CheckRecord {
+  readonly CheckID: string;
+  readonly Name: string;
+  readonly Status: CheckStatus;
+  readonly Notes: string;
+  readonly Output: string;
+  readonly ServiceID: string;
+  readonly ServiceName: string;
+  readonly ServiceTags: readonly string[];
+  readonly Type: CheckType;
+  readonly Definition: CheckDefinition;
+  readonly Owner: Owner;
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+}
+
+/** A config entry: `Entry` is the validated entry as the client sent it (Consul field names). */
+export interface ConfigEntryRecord {
+  readonly Kind: string;
+  readonly Name: string;
+  readonly Entry: Readonly<Record<string, unknown>>;
+  readonly Owner: Owner;
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+}
+
+export interface CatalogState {
+  /** The store's index: grows by one with every write that changed something; never 0. */
+  readonly index: number;
+  /** By service ID. */
+  readonly services: ReadonlyMap<string, ServiceRecord>;
+  /** By check ID. */
+  readonly checks: ReadonlyMap<string, CheckRecord>;
+  /** By {@link configEntryKey}. */
+  readonly configEntries: ReadonlyMap<string, ConfigEntryRecord>;
+  /**
+   * The index at which each watchable slice last changed (see {@link IndexKey}). Kept for deleted things
+   * too, so that an answer's index never goes backwards; a key never written reads as 1.
+   */
+  readonly indexes: ReadonlyMap<string, number>;
+}
+
+/** Keys of {@link CatalogState.indexes}: what a blocking query on each endpoint waits for. */
+export const IndexKey = {
+  /** Any service added, changed or removed. */
+  services: 'services',
+  /** Any check added, changed or removed. */
+  checks: 'checks',
+  /** An instance of this service name, or one of its checks, changed. */
+  service: (name: string) => `service/${name}`,
+  /** Any config entry. */
+  config: 'config',
+  /** Any config entry of this kind. */
+  configKind: (kind: string) => `config/${kind}`,
+  /** This config entry. */
+  configEntry: (kind: string, name: string) => `config/${kind}/${name}`,
+} as const;
+
+export function configEntryKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+export function indexOf(state: CatalogState, key: string): number {
+  return state.indexes.get(key) ?? 1;
+}
+
+export type ServiceInput = Omit<ServiceRecord, 'CreateIndex' | 'ModifyIndex'>;
+export type CheckInput = Omit<CheckRecord, 'CreateIndex' | 'ModifyIndex'>;
+export type ConfigEntryInput = Omit<ConfigEntryRecord, 'CreateIndex' | 'ModifyIndex'>;
+
+/**
+ * One change in an atomic write. A write applies all its ops or none; ops whose result equals what is
+ * stored change nothing (and a write that changes nothing does not advance the index).
+ */
+export type WriteOp =
+  | { readonly type: 'service-put'; readonly service: ServiceInput }
+  /** Removes the service and its checks. Removing an unknown service changes nothing. */
+  | { readonly type: 'service-delete'; readonly id: string }
+  /** The check's service (if any) must exist once the write is applied. */
+  | { readonly type: 'check-put'; readonly check: CheckInput }
+  /** Fails the write if the check does not exist. */
+  | { readonly type: 'check-status'; readonly checkId: string; readonly status: CheckStatus; readonly output: string }
+  | { readonly type: 'check-delete'; readonly checkId: string }
+  /** `cas`: 0 = only if absent, N = only if its ModifyIndex is N; otherwise the write fails. */
+  | { readonly type: 'config-put'; readonly entry: ConfigEntryInput; readonly cas?: number }
+  | { readonly type: 'config-delete'; readonly kind: string; readonly name: string; readonly cas?: number };
+
+export const EMPTY_CATALOG_STATE: CatalogState = {
+  index: 1,
+  services: new Map(),
+  checks: new Map(),
+  configEntries: new Map(),
+  indexes: new Map(),
+};

@@ -1,0 +1,104 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import type { SourceStatusRegistry } from '../source-status.js';
+import type { Touched } from './apply-ops.js';
+import type { CatalogState, CheckRecord, ConfigEntryRecord, ServiceRecord } from './catalog-state.js';
+import type { StateStore } from './state-store.js';
+import { createStoreCore } from './store-core.js';
+
+export interface SqliteStoreOptions {
+  readonly logger?: Logger;
+  /** Where the store reports itself (as `store`). */
+  readonly sourceStatus?: SourceStatusRegistry;
+  /** The database file inside the data dir; default `rxds.db`. */
+  readonly fileName?: string;
+}
+
+const SCHEMA_VERSION = 1;
+type Table = 'services' | 'checks' | 'configEntries';
+const TABLES: readonly Table[] = ['services', 'checks', 'configEntries'];
+
+/**
+ * The embedded store: SQLite in `dir` (WAL, `synchronous=FULL`: a write is on disk before `write`
+ * resolves, so it survives `kill -9` and power loss). Every record is one row (its JSON) in `records`,
+ * the per-slice indexes are rows of `indexes`, the store index a row of `meta`; a write is one SQLite
+ * transaction. The state is loaded once at open and kept in memory; the database is opened in exclusive
+ * locking mode, so a second process on the same data dir fails to open instead of diverging.
+ */
+export async function openSqliteStore(dir: string, options: SqliteStoreOptions = {}): Promise<StateStore> {
+  const logger = options.logger ?? silentLogger;
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, options.fileName ?? 'rxds.db');
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS records (tbl TEXT NOT NULL, key TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (tbl, key)) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS indexes (key TEXT PRIMARY KEY, idx INTEGER NOT NULL) WITHOUT ROWID;
+    `);
+    const schema = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = 'schema'`).get();
+    if (schema && schema.value > SCHEMA_VERSION) {
+      throw new Error(`${path} has schema version ${schema.value}; this rxds reads up to ${SCHEMA_VERSION}`);
+    }
+    if (!schema) db.prepare(`INSERT INTO meta (key, value) VALUES ('schema', ?)`).run(SCHEMA_VERSION);
+  } catch (err) {
+    db.close();
+    const code = (err as { code?: string }).code;
+    if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') {
+      throw new Error(`the data dir ${dir} is in use by another rxds process (${path} is locked)`, { cause: err });
+    }
+    throw err;
+  }
+
+  const initial = load(db);
+  const upsert = db.prepare<[string, string, string]>(`INSERT OR REPLACE INTO records (tbl, key, body) VALUES (?, ?, ?)`);
+  const remove = db.prepare<[string, string]>(`DELETE FROM records WHERE tbl = ? AND key = ?`);
+  const setIndex = db.prepare<[string, number]>(`INSERT OR REPLACE INTO indexes (key, idx) VALUES (?, ?)`);
+  const setMeta = db.prepare<[number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES ('index', ?)`);
+  const persist = db.transaction((next: CatalogState, touched: Touched) => {
+    for (const table of TABLES) {
+      const map = next[table] as ReadonlyMap<string, unknown>;
+      for (const key of touched[table]) {
+        const record = map.get(key);
+        if (record === undefined) remove.run(table, key);
+        else upsert.run(table, key, JSON.stringify(record));
+      }
+    }
+    for (const key of touched.indexes) setIndex.run(key, next.indexes.get(key)!);
+    setMeta.run(next.index);
+  });
+
+  const status = options.sourceStatus;
+  status?.report('store', { state: 'ok', changeIndex: initial.index });
+  logger.info({ path, index: initial.index, services: initial.services.size }, 'store opened');
+  return createStoreCore(initial, (next, touched) => persist(next, touched), {
+    onWritten: (index) => status?.report('store', { state: 'ok', changeIndex: index }),
+    onPersistError: (err) => {
+      logger.error({ err, path }, 'store write failed');
+      status?.report('store', { state: 'degraded', error: `write failed: ${(err as Error).message}` });
+    },
+    close: () => db.close(),
+  });
+}
+
+function load(db: Database.Database): CatalogState {
+  const services = new Map<string, ServiceRecord>();
+  const checks = new Map<string, CheckRecord>();
+  const configEntries = new Map<string, ConfigEntryRecord>();
+  const maps: Record<Table, Map<string, unknown>> = { services, checks, configEntries };
+  for (const row of db.prepare<[], { tbl: string; key: string; body: string }>(`SELECT tbl, key, body FROM records`).iterate()) {
+    const map = maps[row.tbl as Table];
+    if (map) map.set(row.key, JSON.parse(row.body));
+  }
+  const indexes = new Map<string, number>();
+  for (const row of db.prepare<[], { key: string; idx: number }>(`SELECT key, idx FROM indexes`).iterate()) {
+    indexes.set(row.key, row.idx);
+  }
+  const meta = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = 'index'`).get();
+  return { index: Math.max(meta?.value ?? 1, 1), services, checks, configEntries, indexes };
+}
