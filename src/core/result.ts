@@ -31,7 +31,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
     if (typeof seg === 'number') out += `[${seg}]`;
     else {
       const s = String(seg);
-      if (/^[A-Za-z0-9_*-]+$/.test(s)) out += out === '' ? s : `.${s}`;
+      if (/^[A-Za-z0-9_-]+$/.test(s)) out += out === '' ? s : `.${s}`;
       else out += `[${JSON.stringify(s)}]`;
     }
   }
