@@ -8,7 +8,7 @@ import type {
   ServiceKind,
   TaggedAddress,
 } from '../store/catalog-state.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { durationMs, formatGoDuration } from '../config-entries/duration.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { firstPath, formatIssues } from './format-issues.js';
 
@@ -67,13 +67,14 @@ export interface ServiceDefinition {
 const NORMALIZE = { opaque: new Set(['Meta', 'Config', 'Header']), maps: new Set(['TaggedAddresses']) };
 
 const port = z.number().int().min(0).max(65535);
+/** A Go duration string (or nanoseconds), stored in Go's canonical text: `90s` becomes `1m30s`. */
 const duration = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
+  const ms = durationMs(v);
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) {
     ctx.addIssue({ code: 'custom', message: `expected a duration such as "10s", got ${JSON.stringify(v)}` });
     return z.NEVER;
   }
-  return formatDuration(ms);
+  return formatGoDuration(ms * 1e6);
 });
 
 const meta = z
@@ -128,10 +129,10 @@ const checkSchema = z
     }
     const kind = kinds[0]!;
     if (kind === 'TTL') {
-      if (parseDuration(c.TTL) === 0) ctx.addIssue({ code: 'custom', path: ['TTL'], message: 'must be greater than 0' });
+      if (durationMs(c.TTL) === 0) ctx.addIssue({ code: 'custom', path: ['TTL'], message: 'must be greater than 0' });
       return;
     }
-    if (c.Interval === undefined || parseDuration(c.Interval) === 0) {
+    if (c.Interval === undefined || durationMs(c.Interval) === 0) {
       ctx.addIssue({ code: 'custom', path: ['Interval'], message: `must be greater than 0 for ${kind} checks` });
     }
     if (kind === 'HTTP') {
