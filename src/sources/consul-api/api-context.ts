@@ -1,0 +1,130 @@
+import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
+import { badRequest, HttpError, notFound } from '../../core/http/http-error.js';
+import { DEFAULT_BODY_LIMIT } from '../../core/http/read-json-body.js';
+import type { Reply, RouteContext } from '../../core/http/router.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import type { Slice } from '../catalog/slice.js';
+import { RegistrationError } from '../catalog/registration.js';
+import { StoreConflictError, StoreUnavailableError } from '../store/store-errors.js';
+import type { Write } from '../store/state-store.js';
+import { awaitSlice, parseBlockingParams } from './blocking-query.js';
+import type { ConsulApiDeps } from './consul-api-deps.js';
+import { defaultNode, type NodeInfo } from './render.js';
+
+/** What the route modules share: the deps, plus blocking reads and error-mapped writes. */
+export interface ApiContext {
+  readonly deps: ConsulApiDeps;
+  readonly node: NodeInfo;
+  readonly logger: Logger;
+  readonly bodyLimit: number;
+  /** Answers a (possibly blocking) read from a slice Observable. */
+  blocking<T>(ctx: RouteContext, slice$: Observable<Slice<T>>, reply: (slice: Slice<T>) => Reply): Promise<Reply | void>;
+  /** A store write whose failures become HTTP errors (400/404/409/503). */
+  write(write: Write): Promise<number>;
+  /** A check-and-set write: false if its index did not match (nothing written); other failures as `write`. */
+  writeCas(write: Write): Promise<boolean>;
+}
+
+export function createApiContext(deps: ConsulApiDeps): ApiContext {
+  const scheduler: SchedulerLike = deps.scheduler ?? asyncScheduler;
+  const random = deps.random ?? Math.random;
+  const logger = deps.logger ?? silentLogger;
+  let waiting = 0;
+  return {
+    deps,
+    node: defaultNode(deps.node),
+    logger,
+    bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    blocking(ctx, slice$, reply) {
+      checkCommonQuery(ctx.query, deps.node?.datacenter ?? 'dc1');
+      const params = parseBlockingParams(ctx.query, random);
+      return new Promise((resolve, reject) => {
+        let answered = false;
+        let counted = false;
+        const settle = () => {
+          answered = true;
+          if (counted) {
+            counted = false;
+            waiting--;
+            deps.onWaitingChange?.(waiting);
+          }
+        };
+        const sub = awaitSlice(slice$, params.index, params.waitMs, scheduler).subscribe({
+          next: (slice) => {
+            settle();
+            try {
+              resolve(reply(slice));
+            } catch (err) {
+              reject(err as Error);
+            }
+          },
+          error: (err: unknown) => {
+            settle();
+            reject(err as Error);
+          },
+        });
+        if (!answered) {
+          counted = true;
+          waiting++;
+          deps.onWaitingChange?.(waiting);
+          ctx.res.once('close', () => {
+            sub.unsubscribe();
+            settle();
+            resolve(undefined);
+          });
+        }
+      });
+    },
+    async write(write) {
+      try {
+        return await deps.store.write(write);
+      } catch (err) {
+        throw toHttpError(err);
+      }
+    },
+    async writeCas(write) {
+      try {
+        await deps.store.write(write);
+        return true;
+      } catch (err) {
+        if (err instanceof StoreConflictError && err.reason === 'cas-mismatch') return false;
+        throw toHttpError(err);
+      }
+    },
+  };
+
+  function toHttpError(err: unknown): unknown {
+    if (err instanceof HttpError) return err;
+    if (err instanceof RegistrationError) return badRequest(err.message);
+    if (err instanceof StoreConflictError) {
+      if (err.reason === 'not-found') return notFound(err.message);
+      return err.reason === 'invalid' ? badRequest(err.message) : new HttpError(409, err.message);
+    }
+    if (err instanceof StoreUnavailableError) {
+      logger.error({ err }, 'store write failed');
+      return new HttpError(503, err.message);
+    }
+    return err;
+  }
+}
+
+/** Query parameters every read accepts; refuses what rxds cannot honour instead of ignoring it. */
+function checkCommonQuery(query: URLSearchParams, datacenter: string): void {
+  const dc = query.get('dc');
+  if (dc && dc !== datacenter) throw badRequest(`No path to datacenter ${JSON.stringify(dc)} (this is ${datacenter})`);
+  if (query.has('filter')) throw badRequest('the filter parameter is not supported by rxds');
+}
+
+/** JSON bytes of a slice, serialized once however many waiters it releases. */
+export function cachedBody<T>(cache: WeakMap<object, Buffer>, slice: Slice<T>, render: (value: T) => unknown): Buffer {
+  let body = cache.get(slice);
+  if (!body) {
+    body = Buffer.from(JSON.stringify(render(slice.value)));
+    cache.set(slice, body);
+  }
+  return body;
+}
+
+export function indexHeaders(index: number): Record<string, string> {
+  return { 'X-Consul-Index': String(index), 'X-Consul-KnownLeader': 'true', 'X-Consul-LastContact': '0' };
+}

@@ -1,0 +1,24 @@
+import { createRouter, type RouteHandler } from '../../core/http/router.js';
+import { addAgentRoutes } from './agent-routes.js';
+import { createApiContext } from './api-context.js';
+import { addCatalogRoutes } from './catalog-routes.js';
+import { addConfigRoutes } from './config-routes.js';
+import type { ConsulApiDeps } from './consul-api-deps.js';
+
+/**
+ * The Consul-compatible HTTP API (CONTRACT section 3: agent registration and health, catalog and health
+ * reads with blocking queries, config entries) plus `GET /v1/rxds/sources`. Every response carries
+ * `X-Consul-Index`: the answered slice's index for reads, the store's index otherwise; never 0.
+ */
+export function createConsulApi(deps: ConsulApiDeps): RouteHandler {
+  const api = createApiContext(deps);
+  const router = createRouter({
+    logger: api.logger,
+    headers: () => ({ 'X-Consul-Index': String(deps.store.current().index) }),
+  });
+  addAgentRoutes(router, api);
+  addCatalogRoutes(router, api);
+  addConfigRoutes(router, api);
+  router.get('/v1/rxds/sources', () => ({ body: deps.sourceStatus?.list() ?? [] }));
+  return router.handle;
+}
