@@ -1,0 +1,104 @@
+import { PUSH_ORDER, TypeUrl } from '../../core/type-urls.js';
+import type { Instant, TypeLedger } from './stream-status.js';
+
+/**
+ * What one type of one stream still owes the client: `make` = additions and updates (and answers
+ * owed to subscription changes), `break` = removals of resources the client holds.
+ */
+export interface Work {
+  readonly make: boolean;
+  readonly break: boolean;
+}
+
+export const NO_WORK: Work = Object.freeze({ make: false, break: false });
+
+/**
+ * Which part of a type's work a response carries: `make` = additions and updates only (a full-state
+ * type still lists the resources being removed), `break` = the removals, `all` = everything at once.
+ */
+export type Phase = 'make' | 'break' | 'all';
+
+export interface PushPlanView {
+  /** Types the client has asked for on this stream. */
+  readonly types: Iterable<string>;
+  work(typeUrl: string): Work;
+  ledger(typeUrl: string): TypeLedger | undefined;
+}
+
+export interface PushPlanOptions {
+  /** ADS: several types share the stream and their order matters. Single-type streams need no plan. */
+  readonly ordered: boolean;
+  /** How long an un-ACKed response may hold back what must follow it. */
+  readonly holdMs: number;
+}
+
+/** LDS and RDS wait while a CDS or EDS response is un-ACKed: the client must have the clusters first. */
+const HELD_BEHIND: Readonly<Record<string, readonly string[]>> = {
+  [TypeUrl.Listener]: [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment],
+  [TypeUrl.RouteConfiguration]: [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment],
+};
+
+/**
+ * Chooses the next response of a stream (make before break):
+ *
+ * 1. Additions and updates go first, in PUSH_ORDER (SDS, CDS, EDS, LDS, RDS), so a resource exists at
+ *    the client before anything points at it. LDS and RDS are held while a CDS or EDS response is
+ *    un-ACKed (Envoy is still warming those clusters), for at most `holdMs`, so a client that never
+ *    ACKs cannot block the stream forever.
+ * 2. Removals go last, in reverse PUSH_ORDER (routes and listeners stop pointing at a cluster before
+ *    the cluster goes, clusters before their endpoints and secrets), each only once every type after
+ *    it in PUSH_ORDER has nothing left to send and nothing un-ACKed (again bounded by `holdMs`).
+ *
+ * When a type has both additions and removals and nothing after it is pending, one response carries
+ * both (`all`); otherwise its additions go now (`make`) and its removals later (`break`). This is
+ * sound for one snapshot change and for any sequence of them, because the plan is recomputed from
+ * what the client holds each time, never from a queue of past changes.
+ */
+export function planNext(view: PushPlanView, at: Instant, opts: PushPlanOptions): { typeUrl: string; phase: Phase } | undefined {
+  const known = new Set(view.types);
+  const workCache = new Map<string, Work>();
+  const work = (t: string): Work => {
+    let w = workCache.get(t);
+    if (!w) workCache.set(t, (w = known.has(t) ? view.work(t) : NO_WORK));
+    return w;
+  };
+  if (!opts.ordered) {
+    for (const t of known) if (work(t).make || work(t).break) return { typeUrl: t, phase: 'all' };
+    return undefined;
+  }
+  const blocking = (t: string): boolean => {
+    const l = view.ledger(t);
+    return l !== undefined && l.awaiting && at.tick < (l.sentTick ?? 0) + opts.holdMs;
+  };
+  const laterBusy = (t: string): boolean =>
+    PUSH_ORDER.slice(PUSH_ORDER.indexOf(t as TypeUrl) + 1).some((u) => work(u).make || work(u).break || blocking(u));
+
+  for (const t of PUSH_ORDER) {
+    const w = work(t);
+    if (!w.make) continue;
+    if ((HELD_BEHIND[t] ?? []).some(blocking)) continue;
+    return { typeUrl: t, phase: w.break && laterBusy(t) ? 'make' : 'all' };
+  }
+  for (const t of [...PUSH_ORDER].reverse()) {
+    if (work(t).break && !laterBusy(t)) return { typeUrl: t, phase: 'break' };
+  }
+  return undefined;
+}
+
+/**
+ * When a hold-back expires: the scheduler time at which the earliest un-ACKed response stops
+ * holding back others, if some work is waiting. The pipeline sets a timer for it.
+ */
+export function nextWakeup(view: PushPlanView, at: Instant, opts: PushPlanOptions): number | undefined {
+  if (!opts.ordered) return undefined;
+  const types = [...view.types];
+  if (!types.some((t) => view.work(t).make || view.work(t).break)) return undefined;
+  let earliest: number | undefined;
+  for (const t of types) {
+    const l = view.ledger(t);
+    if (!l || !l.awaiting) continue;
+    const expires = (l.sentTick ?? 0) + opts.holdMs;
+    if (expires > at.tick && (earliest === undefined || expires < earliest)) earliest = expires;
+  }
+  return earliest;
+}

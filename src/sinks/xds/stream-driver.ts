@@ -1,0 +1,181 @@
+import { status, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import { BehaviorSubject, Subject, catchError, defer, throwError, type Subscription } from 'rxjs';
+import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
+import type { Logger } from '../../core/logger.js';
+import type { MachineConfig, MachineOutput, StreamMachine } from './stream-machine.js';
+import { runMachine, type MachineStep } from './xds-pipeline.js';
+import type { XdsContext } from './xds-context.js';
+import { XdsError } from './xds-error.js';
+
+/** A snapshot source failure: the stream ends UNAVAILABLE so the client reconnects (maybe elsewhere). */
+class SnapshotSourceError extends Error {}
+
+/** A live stream, as the server sees it for close() and limits. */
+export interface ActiveStream {
+  /** Ends the stream: OK (clean, the client reconnects) or an error status. */
+  end(code: status, reason: string): void;
+}
+
+/**
+ * Serves one bidirectional xDS stream (SotW or Delta, ADS or per-type) with a stream machine:
+ * takes `node` from the first request, authorizes, subscribes to the embedder's snapshots, feeds
+ * requests and snapshots through the machine, and writes responses one at a time (the next one is
+ * computed only when the previous was flushed: latest wins, nothing queues per stream).
+ * Nothing here can throw into grpc-js: every callback is guarded, every failure ends only this stream.
+ */
+export function serveStream<Req extends { node?: Node }, Resp, S>(
+  ctx: XdsContext,
+  call: ServerDuplexStream<Req, Resp>,
+  kind: 'sotw' | 'delta',
+  typeUrl: string | undefined,
+  makeMachine: (config: MachineConfig) => StreamMachine<Req, Resp, S>,
+): void {
+  const streamId = ctx.nextStreamId();
+  const openedAt = ctx.now();
+  let log: Logger = ctx.logger.child({ streamId, kind, ...(typeUrl ? { typeUrl } : {}) });
+  let nodeId = '';
+  let phase: 'first' | 'starting' | 'running' | 'ended' = 'first';
+  let pipeline: Subscription | undefined;
+  const requests = new Subject<Req>();
+  const peer = safe(() => call.getPeer(), 'unknown');
+
+  const finish = (code: status, reason: string) => {
+    if (phase === 'ended') return;
+    const wasRunning = phase !== 'first';
+    phase = 'ended';
+    pipeline?.unsubscribe();
+    requests.complete();
+    ctx.active.delete(handle);
+    ctx.registry.remove(streamId);
+    if (wasRunning) {
+      ctx.emit({ type: 'stream-close', streamId, nodeId, at: ctx.now(), kind, code, reason, durationMs: ctx.now() - openedAt });
+    }
+    log.debug({ code, reason }, 'xDS stream closed');
+  };
+  const end = (code: status, reason: string) => {
+    if (phase === 'ended') return;
+    finish(code, reason);
+    safe(() => (code === status.OK ? call.end() : call.emit('error', { code, details: reason })), undefined);
+  };
+  const handle: ActiveStream = { end };
+
+  if (ctx.closing()) return void end(status.UNAVAILABLE, 'server is shutting down');
+  if (ctx.active.size >= ctx.maxStreams) {
+    log.warn({ maxStreams: ctx.maxStreams }, 'too many xDS streams: refusing');
+    return void end(status.RESOURCE_EXHAUSTED, `too many xDS streams (limit ${ctx.maxStreams})`);
+  }
+  ctx.active.add(handle);
+
+  const early: Req[] = []; // requests that slipped in while starting (grpc-js may deliver before pause)
+  call.on('data', (req: Req) => {
+    if (phase === 'running') requests.next(req);
+    else if (phase === 'starting') early.push(req);
+    else if (phase === 'first') void start(req).catch((err: unknown) => fail(err));
+  });
+  call.on('end', () => (phase === 'first' ? end(status.OK, 'ended by the client') : requests.complete()));
+  call.on('cancelled', () => finish(status.CANCELLED, 'cancelled by the client'));
+  call.on('error', (err: { code?: status; details?: string; message?: string }) =>
+    finish(err.code ?? status.UNKNOWN, err.details ?? err.message ?? 'stream error'),
+  );
+  call.on('close', () => finish(status.OK, 'closed'));
+
+  const fail = (err: unknown) => {
+    if (err instanceof XdsError) {
+      log.warn({ code: err.code, err: err.message }, 'xDS stream refused');
+      end(err.code, err.message);
+    } else if (err instanceof SnapshotSourceError) {
+      log.error({ err: err.message }, 'snapshot source failed: ending the stream');
+      end(status.UNAVAILABLE, err.message);
+    } else {
+      log.error({ err: String((err as Error)?.stack ?? err) }, 'xDS stream failed');
+      end(status.INTERNAL, 'internal error');
+    }
+  };
+
+  async function start(first: Req): Promise<void> {
+    phase = 'starting';
+    call.pause(); // later requests wait in grpc-js (flow control) until the pipeline runs
+    const node = first.node;
+    if (!node) throw new XdsError(status.INVALID_ARGUMENT, 'the first request of a stream must carry node');
+    nodeId = node.id;
+    log = log.child({ nodeId });
+    const info = { streamId, kind, ...(typeUrl ? { typeUrl } : {}), metadata: call.metadata as Metadata, peer };
+    try {
+      await ctx.authorize?.(node, info);
+    } catch (err) {
+      throw err instanceof XdsError ? err : new XdsError(status.PERMISSION_DENIED, errorMessage(err));
+    }
+    if (phase !== 'starting') return; // the client went away meanwhile
+    const snapshots$ = defer(() => ctx.snapshots(node, info)).pipe(
+      catchError((err: unknown) => throwError(() => new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`))),
+    );
+    const machine = makeMachine(ctx.machineConfig(typeUrl));
+    const writable$ = new BehaviorSubject(true);
+    ctx.registry.add(
+      { streamId, nodeId, cluster: node.cluster, kind, ...(typeUrl ? { typeUrl } : {}), connectedAt: openedAt, peer },
+      machine.initial,
+      (s) => machine.view(s),
+    );
+    ctx.emit({ type: 'stream-open', streamId, nodeId, at: ctx.now(), kind, ...(typeUrl ? { typeUrl } : {}), peer });
+    log.debug({ peer }, 'xDS stream opened');
+    phase = 'running';
+    pipeline = runMachine(machine, requests, snapshots$, { scheduler: ctx.scheduler, writable$, now: ctx.now }).subscribe({
+      next: (step) => onStep(step, writable$),
+      error: fail,
+      complete: () => end(status.OK, 'ended by the client'),
+    });
+    requests.next(first);
+    for (const req of early.splice(0)) requests.next(req);
+    call.resume();
+  }
+
+  function onStep(step: MachineStep<S, Resp>, writable$: BehaviorSubject<boolean>): void {
+    ctx.registry.update(streamId, step.state);
+    for (const out of step.outputs) {
+      if (out.kind === 'response') {
+        writable$.next(false);
+        call.write(out.response, (err?: Error | null) => {
+          if (!err && phase === 'running') writable$.next(true);
+        });
+      }
+      report(out);
+    }
+  }
+
+  function report(out: MachineOutput<Resp>): void {
+    const at = ctx.now();
+    const base = { streamId, nodeId, at };
+    switch (out.kind) {
+      case 'response':
+        ctx.emit({ ...base, type: 'push', typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, resources: out.resources.length, removed: out.removed.length });
+        log.debug({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, resources: out.resources.length, removed: out.removed.length }, 'xDS push');
+        break;
+      case 'ack':
+        ctx.emit({ ...base, type: 'ack', typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, ...latency(out.sentAt, at) });
+        break;
+      case 'nack':
+        ctx.emit({ ...base, type: 'nack', typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, error: out.error, ...latency(out.sentAt, at) });
+        log.warn({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, error: out.error }, 'xDS NACK');
+        break;
+      case 'ignored':
+        log.warn({ typeUrl: out.typeUrl, reason: out.reason }, 'xDS request ignored');
+        break;
+    }
+  }
+}
+
+function latency(sentAt: number | undefined, at: number): { latencyMs?: number } {
+  return sentAt === undefined ? {} : { latencyMs: at - sentAt };
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
+}
