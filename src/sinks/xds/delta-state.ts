@@ -6,7 +6,7 @@ import {
 } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { CHILD_TYPE } from '../../core/type-urls.js';
+import { CHILD_TYPE, TypeUrl } from '../../core/type-urls.js';
 import { NO_WORK, nextWakeup, planNext, type Phase, type PushPlanView, type Work } from './push-planner.js';
 import { childNames } from './resource-refs.js';
 import { setVersion } from './set-version.js';
@@ -56,6 +56,7 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
     types: s.types.keys(),
     work: (t) => deltaWork(s, s.types.get(t)),
     ledger: (t) => s.types.get(t)?.ledger,
+    warmingSince: () => deltaWarmingSince(s),
   });
 
   return {
@@ -197,8 +198,25 @@ function forceChildren(
   if (!child) return;
   const force = new Set(child.force);
   for (const [n, r] of upserts) {
-    if (before.get(n)?.version === r.version) continue;
+    const prev = before.get(n);
+    if (!prev || prev.version === r.version) continue;
     for (const name of childNames(r)) if (deltaInScope(child, name)) force.add(name);
   }
   if (force.size !== child.force.size) types.set(child.typeUrl, { ...child, force });
+}
+
+/** See PushPlanView.warmingSince: a held cluster whose existing endpoints the client lacks. */
+function deltaWarmingSince(state: DeltaState): number | undefined {
+  const cds = state.types.get(TypeUrl.Cluster);
+  if (!cds || !state.snapshot || cds.ledger.sentTick === undefined) return undefined;
+  const eds = state.types.get(TypeUrl.ClusterLoadAssignment);
+  const assignments = state.snapshot.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY;
+  for (const c of cds.has.values()) {
+    if ('claimed' in c) continue;
+    for (const name of childNames(c)) {
+      const want = assignments.get(name);
+      if (want && eds?.has.get(name)?.version !== want.version) return cds.ledger.sentTick;
+    }
+  }
+  return undefined;
 }

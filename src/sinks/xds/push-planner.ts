@@ -23,6 +23,12 @@ export interface PushPlanView {
   readonly types: Iterable<string>;
   work(typeUrl: string): Work;
   ledger(typeUrl: string): TypeLedger | undefined;
+  /**
+   * If the client holds an EDS cluster whose (existing) endpoints it does not have yet, the
+   * scheduler time of the CDS response that gave it the cluster. Envoy keeps such a cluster warming
+   * until it subscribed to and got its endpoints; routes must not move to it before.
+   */
+  warmingSince(): number | undefined;
 }
 
 export interface PushPlanOptions {
@@ -32,8 +38,11 @@ export interface PushPlanOptions {
   readonly holdMs: number;
 }
 
-/** LDS and RDS wait while a CDS or EDS response is un-ACKed: the client must have the clusters first. */
-const HELD_BEHIND: Readonly<Record<string, readonly string[]>> = {
+/**
+ * LDS and RDS wait while a CDS or EDS response is un-ACKed, and while a cluster is warming: the
+ * client must have the clusters and their endpoints first.
+ */
+const HELD_BEHIND: Readonly<Record<string, readonly string[] | undefined>> = {
   [TypeUrl.Listener]: [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment],
   [TypeUrl.RouteConfiguration]: [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment],
 };
@@ -70,13 +79,16 @@ export function planNext(view: PushPlanView, at: Instant, opts: PushPlanOptions)
     const l = view.ledger(t);
     return l !== undefined && l.awaiting && at.tick < (l.sentTick ?? 0) + opts.holdMs;
   };
+  const since = view.warmingSince();
+  const warming = since !== undefined && at.tick < since + opts.holdMs;
   const laterBusy = (t: string): boolean =>
     PUSH_ORDER.slice(PUSH_ORDER.indexOf(t as TypeUrl) + 1).some((u) => work(u).make || work(u).break || blocking(u));
 
   for (const t of PUSH_ORDER) {
     const w = work(t);
     if (!w.make) continue;
-    if ((HELD_BEHIND[t] ?? []).some(blocking)) continue;
+    const held = HELD_BEHIND[t];
+    if (held && (warming || held.some(blocking))) continue;
     return { typeUrl: t, phase: w.break && laterBusy(t) ? 'make' : 'all' };
   }
   for (const t of [...PUSH_ORDER].reverse()) {
@@ -94,11 +106,15 @@ export function nextWakeup(view: PushPlanView, at: Instant, opts: PushPlanOption
   const types = [...view.types];
   if (!types.some((t) => view.work(t).make || view.work(t).break)) return undefined;
   let earliest: number | undefined;
+  const consider = (since: number | undefined) => {
+    if (since === undefined) return;
+    const expires = since + opts.holdMs;
+    if (expires > at.tick && (earliest === undefined || expires < earliest)) earliest = expires;
+  };
   for (const t of types) {
     const l = view.ledger(t);
-    if (!l || !l.awaiting) continue;
-    const expires = (l.sentTick ?? 0) + opts.holdMs;
-    if (expires > at.tick && (earliest === undefined || expires < earliest)) earliest = expires;
+    if (l?.awaiting) consider(l.sentTick ?? 0);
   }
+  consider(view.warmingSince());
   return earliest;
 }

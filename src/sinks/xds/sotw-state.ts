@@ -6,7 +6,7 @@ import {
 } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { CHILD_TYPE, FULL_STATE_TYPES } from '../../core/type-urls.js';
+import { CHILD_TYPE, FULL_STATE_TYPES, TypeUrl } from '../../core/type-urls.js';
 import { NO_WORK, nextWakeup, planNext, type Phase, type PushPlanView, type Work } from './push-planner.js';
 import { childNames } from './resource-refs.js';
 import { setVersion } from './set-version.js';
@@ -43,6 +43,7 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
     types: s.types.keys(),
     work: (t) => sotwWork(s, s.types.get(t)),
     ledger: (t) => s.types.get(t)?.ledger,
+    warmingSince: () => sotwWarmingSince(s),
   });
 
   return {
@@ -68,6 +69,10 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
           ts = { ...ts, ledger: recordAck(ts.ledger, at) };
           outputs.push({ kind: 'ack', typeUrl, nonce: req.responseNonce, version, sentAt });
         }
+      }
+      // A late ACK of an older response still tells which version the client runs (SotW ACKs carry it).
+      if (nonce === 'stale' && !req.errorDetail && req.versionInfo !== '') {
+        ts = { ...ts, ledger: { ...ts.ledger, lastAckedVersion: req.versionInfo, lastAckAt: at.wall } };
       }
       // The names count in every case, even with a stale nonce; a stale request just gets no answer.
       ts = applySotwNames(ts, req.resourceNames, nonce === 'initial');
@@ -206,9 +211,26 @@ function forceChildren(
   if (!child) return types;
   const force = new Set(child.force);
   for (const r of sent) {
-    if (before.get(r.name)?.version === r.version) continue;
+    // Only an update: a new cluster (listener) makes the client subscribe to its child by itself.
+    const prev = before.get(r.name);
+    if (!prev || prev.version === r.version) continue;
     for (const name of childNames(r)) if (sotwInScope(child, name)) force.add(name);
   }
   if (force.size !== child.force.size) types.set(child.typeUrl, { ...child, force });
   return types;
+}
+
+/** See PushPlanView.warmingSince: a held cluster whose existing endpoints the client lacks. */
+function sotwWarmingSince(state: SotwState): number | undefined {
+  const cds = state.types.get(TypeUrl.Cluster);
+  if (!cds || !state.snapshot || cds.ledger.sentTick === undefined) return undefined;
+  const eds = state.types.get(TypeUrl.ClusterLoadAssignment);
+  const assignments = state.snapshot.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY;
+  for (const c of cds.sent.values()) {
+    for (const name of childNames(c)) {
+      const want = assignments.get(name);
+      if (want && eds?.sent.get(name)?.version !== want.version) return cds.ledger.sentTick;
+    }
+  }
+  return undefined;
 }
