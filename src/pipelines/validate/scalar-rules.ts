@@ -79,11 +79,12 @@ export function compileNumeric(kind: string, present: ReadonlyMap<string, unknow
     if (range) tests.push(range);
     return assemble(tests, toBig, 'a 64-bit integer', rule);
   }
-  const num = (r: unknown) => Number(r);
+  // float rules and values compare as the 32-bit floats they are on the wire
+  const num = kind === 'float' ? (r: unknown) => Math.fround(Number(r)) : (r: unknown) => Number(r);
   const range = compileRange(present, num, String);
   const tests: Test<number>[] = [...membership<number, number>(present, (v) => v, num)];
   if (range) tests.push(range);
-  return assemble(tests, (v) => (typeof v === 'number' ? v : undefined), 'a number', rule);
+  return assemble(tests, (v) => (typeof v === 'number' ? num(v) : undefined), 'a number', rule);
 }
 
 export const BOOL_RULES = ['const'] as const;
