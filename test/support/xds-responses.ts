@@ -1,10 +1,11 @@
 import { fromBinary } from '@bufbuild/protobuf';
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import type {
   DeltaDiscoveryResponse,
   DiscoveryResponse,
 } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
 import { RESOURCE_KINDS, type Resource, type ResourceMessage } from '../../src/core/resource.js';
-import { SHORT_TYPE_NAME, isKnownTypeUrl } from '../../src/core/type-urls.js';
+import { ALL_TYPE_URLS, SHORT_TYPE_NAME, isKnownTypeUrl } from '../../src/core/type-urls.js';
 
 /** One resource as a client sees it in a response: name, bytes, and (Delta) its version. */
 export interface ReceivedResource {
@@ -18,10 +19,27 @@ export function short(typeUrl: string): string {
   return isKnownTypeUrl(typeUrl) ? SHORT_TYPE_NAME[typeUrl] : typeUrl;
 }
 
+/**
+ * Every resource type rxds serves keeps its name in field 1 (Cluster.name, ClusterLoadAssignment.cluster_name,
+ * Listener.name, RouteConfiguration.name, Secret.name; checked below against the schemas), so a name is read
+ * from the wire without decoding the whole, possibly large, resource.
+ */
+const NAME_FIELD = 1;
+for (const t of ALL_TYPE_URLS) {
+  const f = RESOURCE_KINDS[t].schema.fields.find((x) => x.number === NAME_FIELD);
+  if (!f || !/^(name|cluster_name)$/.test(f.name)) throw new Error(`${t}: field ${NAME_FIELD} is not its name`);
+}
+
 function nameOf(typeUrl: string, body: Uint8Array): string {
   if (!isKnownTypeUrl(typeUrl)) return '?';
-  const kind = RESOURCE_KINDS[typeUrl];
-  return kind.name(fromBinary(kind.schema, body) as never);
+  const reader = new BinaryReader(body);
+  let name = '';
+  while (reader.pos < reader.len) {
+    const [no, wireType] = reader.tag();
+    if (no === NAME_FIELD && wireType === WireType.LengthDelimited) name = reader.string();
+    else reader.skip(wireType, no);
+  }
+  return name;
 }
 
 /** The resources of a SotW response, decoded to learn their names, in response order. */
