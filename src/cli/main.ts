@@ -1,5 +1,30 @@
-/** The `rxds` command line. Returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
-  process.stderr.write(`rxds: not implemented yet (${argv.slice(2).join(' ')})\n`);
-  return 1;
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './address.js';
+import { serveCommand } from './serve-command.js';
+
+/**
+ * The `rxds` command line. Resolves with the process exit code: 0 success, 1 failure, 2 usage error.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('rxds')
+    .description('rxds: a reactive service-mesh control plane (Consul-compatible API, xDS for Envoy and proxyless gRPC)')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  program.addCommand(serveCommand((code) => process.exit(code)));
+  for (const cmd of program.commands) cmd.exitOverride();
+  try {
+    await program.parseAsync([...argv]);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version exit through here with code 0; parse errors were already printed.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`rxds: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
 }

@@ -1,0 +1,80 @@
+import { resolve } from 'node:path';
+import { parseHostPort, UsageError, type HostPort } from './address.js';
+
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/** Everything `rxds serve` is configured with, validated. */
+export interface ServeOptions {
+  readonly configFiles: readonly string[];
+  readonly dataDir: string;
+  readonly httpAddr: HostPort;
+  readonly grpcAddr: HostPort;
+  readonly store: 'sqlite' | 'etcd';
+  readonly etcdEndpoints: readonly string[];
+  readonly trustDomain: string;
+  readonly debounceMs: number;
+  readonly debounceMaxMs: number;
+  readonly logLevel: LogLevel;
+}
+
+/** The raw strings commander hands over. */
+export interface RawServeOptions {
+  config?: string[];
+  dataDir?: string;
+  httpAddr?: string;
+  grpcAddr?: string;
+  store?: string;
+  etcdEndpoints?: string;
+  trustDomain?: string;
+  debounceMs?: string;
+  debounceMaxMs?: string;
+  logLevel?: string;
+}
+
+export const SERVE_DEFAULTS = {
+  dataDir: './.rxds',
+  httpAddr: '127.0.0.1:8500',
+  grpcAddr: '127.0.0.1:8502',
+  store: 'sqlite',
+  etcdEndpoints: 'http://127.0.0.1:2379',
+  trustDomain: 'rxds.local',
+  debounceMs: '50',
+  debounceMaxMs: '1000',
+  logLevel: 'info',
+} as const;
+
+export function parseServeOptions(raw: RawServeOptions): ServeOptions {
+  const store = raw.store ?? SERVE_DEFAULTS.store;
+  if (store !== 'sqlite' && store !== 'etcd') throw new UsageError(`--store: expected sqlite or etcd, got ${JSON.stringify(store)}`);
+  const logLevel = (raw.logLevel ?? SERVE_DEFAULTS.logLevel) as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level: expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
+  const debounceMs = nonNegativeInt(raw.debounceMs ?? SERVE_DEFAULTS.debounceMs, '--debounce-ms');
+  const debounceMaxMs = nonNegativeInt(raw.debounceMaxMs ?? SERVE_DEFAULTS.debounceMaxMs, '--debounce-max-ms');
+  if (debounceMaxMs < debounceMs) throw new UsageError(`--debounce-max-ms (${debounceMaxMs}) must not be smaller than --debounce-ms (${debounceMs})`);
+  const trustDomain = raw.trustDomain ?? SERVE_DEFAULTS.trustDomain;
+  if (!/^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/.test(trustDomain)) {
+    throw new UsageError(`--trust-domain: ${JSON.stringify(trustDomain)} is not a valid SPIFFE trust domain (lower-case letters, digits, dots, dashes)`);
+  }
+  const etcdEndpoints = (raw.etcdEndpoints ?? SERVE_DEFAULTS.etcdEndpoints).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const e of etcdEndpoints) {
+    if (!/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(e)) throw new UsageError(`--etcd-endpoints: ${JSON.stringify(e)} is not an http(s)://host:port URL`);
+  }
+  return {
+    configFiles: (raw.config ?? []).map((f) => resolve(f)),
+    dataDir: resolve(raw.dataDir ?? SERVE_DEFAULTS.dataDir),
+    httpAddr: parseHostPort(raw.httpAddr ?? SERVE_DEFAULTS.httpAddr, '--http-addr'),
+    grpcAddr: parseHostPort(raw.grpcAddr ?? SERVE_DEFAULTS.grpcAddr, '--grpc-addr'),
+    store,
+    etcdEndpoints,
+    trustDomain,
+    debounceMs,
+    debounceMaxMs,
+    logLevel,
+  };
+}
+
+function nonNegativeInt(value: string, flag: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${flag}: expected a whole number of milliseconds, got ${JSON.stringify(value)}`);
+  return Number(value);
+}
