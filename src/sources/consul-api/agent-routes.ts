@@ -78,7 +78,7 @@ export function addAgentRoutes(router: Router, api: ApiContext): void {
       if (check.Type !== 'ttl') throw badRequest(`check ${JSON.stringify(id)} is not a TTL check (its status comes from its ${check.Type} probe)`);
       return [{ type: 'check-status', checkId: id, status, output: output.slice(0, MAX_OUTPUT) }];
     });
-    api.deps.health?.ttlUpdated?.(id, status);
+    api.deps.health?.ttlUpdated?.(id, status, output.slice(0, MAX_OUTPUT));
   }
 }
 

@@ -34,7 +34,7 @@ export interface HealthHooks {
    * A TTL check was updated through the API (pass/warn/fail/update): its TTL starts again, even when
    * status and output did not change (the store then records nothing).
    */
-  ttlUpdated?(checkId: string, status: CheckStatus): void;
+  ttlUpdated?(checkId: string, status: CheckStatus, output: string): void;
 }
 
 export interface ConsulApiDeps {
