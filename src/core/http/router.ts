@@ -49,7 +49,7 @@ interface Entry {
   readonly route: Route;
 }
 
-/** A small path router: exact segments, `:param` and a trailing `*rest`. */
+/** A small path router: exact segments, `:param` and a trailing `*rest`; the most specific match wins. */
 export function createRouter(options: RouterOptions = {}): Router {
   const logger = options.logger ?? silentLogger;
   const entries: Entry[] = [];
@@ -70,7 +70,10 @@ export function createRouter(options: RouterOptions = {}): Router {
     }
     if (matching.length === 0) return false;
     const method = req.method ?? 'GET';
-    const found = matching.find((m) => m.entry.method === method);
+    // The most specific route wins: static segments before `:params`, `:params` before `*rest`.
+    const found = matching
+      .filter((m) => m.entry.method === method)
+      .sort((x, y) => specificity(y.entry.segments) - specificity(x.entry.segments))[0];
     try {
       if (!found) throw methodNotAllowed([...new Set(matching.map((m) => m.entry.method))]);
       if (found.params instanceof HttpError) throw found.params;
@@ -115,6 +118,12 @@ function match(pattern: readonly string[], parts: readonly string[]): Record<str
     } else if (seg !== part) return undefined;
   }
   return parts.length === pattern.length ? params : undefined;
+}
+
+function specificity(segments: readonly string[]): number {
+  let score = 0;
+  for (const seg of segments) score = score * 3 + (seg.startsWith('*') ? 0 : seg.startsWith(':') ? 1 : 2);
+  return score;
 }
 
 function decode(s: string): string | HttpError {
