@@ -3,6 +3,7 @@ import { BehaviorSubject, Subject, catchError, defer, throwError, type Subscript
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Logger } from '../../core/logger.js';
 import type { MachineConfig, MachineOutput, StreamMachine } from './stream-machine.js';
+import type { StreamSubscriptions } from './xds-server.js';
 import { runMachine, type MachineStep } from './xds-pipeline.js';
 import type { XdsContext } from './xds-context.js';
 import { XdsError } from './xds-error.js';
@@ -37,6 +38,9 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   let phase: 'first' | 'starting' | 'running' | 'ended' = 'first';
   let pipeline: Subscription | undefined;
   const requests = new Subject<Req>();
+  const subscriptions = new BehaviorSubject<StreamSubscriptions>(new Map());
+  let publishSubscriptions = () => {};
+  let latest: S | undefined; // the machine state after the last step
   const peer = safe(() => call.getPeer(), 'unknown');
 
   const finish = (code: status, reason: string) => {
@@ -45,6 +49,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     phase = 'ended';
     pipeline?.unsubscribe();
     requests.complete();
+    subscriptions.complete();
     ctx.active.delete(handle);
     ctx.registry.remove(streamId);
     if (wasRunning) {
@@ -68,11 +73,21 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
 
   const early: Req[] = []; // requests that slipped in while starting (grpc-js may deliver before pause)
   call.on('data', (req: Req) => {
-    if (phase === 'running') requests.next(req);
-    else if (phase === 'starting') early.push(req);
+    if (phase === 'running') {
+      requests.next(req);
+      publishSubscriptions();
+    } else if (phase === 'starting') early.push(req);
     else if (phase === 'first') void start(req).catch((err: unknown) => fail(err));
   });
-  call.on('end', () => (phase === 'first' ? end(status.OK, 'ended by the client') : requests.complete()));
+  // grpc-js reports a client cancel as a half-close followed, in the same I/O turn, by 'cancelled':
+  // decide after this turn's events (setImmediate), so that a cancel is not mistaken for a clean end.
+  call.on('end', () =>
+    setImmediate(() => {
+      if (call.cancelled) finish(status.CANCELLED, 'cancelled by the client');
+      else if (phase === 'first') end(status.OK, 'ended by the client');
+      else requests.complete();
+    }),
+  );
   call.on('cancelled', () => finish(status.CANCELLED, 'cancelled by the client'));
   call.on('error', (err: { code?: status; details?: string; message?: string }) =>
     finish(err.code ?? status.UNKNOWN, err.details ?? err.message ?? 'stream error'),
@@ -99,7 +114,14 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     if (!node) throw new XdsError(status.INVALID_ARGUMENT, 'the first request of a stream must carry node');
     nodeId = node.id;
     log = log.child({ nodeId });
-    const info = { streamId, kind, ...(typeUrl ? { typeUrl } : {}), metadata: call.metadata as Metadata, peer };
+    const info = {
+      streamId,
+      kind,
+      ...(typeUrl ? { typeUrl } : {}),
+      metadata: call.metadata as Metadata,
+      peer,
+      subscriptions$: subscriptions.asObservable(),
+    };
     try {
       await ctx.authorize?.(node, info);
     } catch (err) {
@@ -110,6 +132,14 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
       catchError((err: unknown) => throwError(() => new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`))),
     );
     const machine = makeMachine(ctx.machineConfig(typeUrl));
+    latest = machine.initial;
+    // Subscriptions change only on requests: derived after each one, and only if someone listens.
+    publishSubscriptions = () => {
+      if (!subscriptions.observed) return;
+      const next = new Map<string, readonly string[] | '*'>();
+      for (const [t, s] of machine.view(latest ?? machine.initial).types) next.set(t, s.subscribed);
+      if (!sameSubscriptions(subscriptions.value, next)) subscriptions.next(next);
+    };
     const writable$ = new BehaviorSubject(true);
     ctx.registry.add(
       { streamId, nodeId, cluster: node.cluster, kind, ...(typeUrl ? { typeUrl } : {}), connectedAt: openedAt, peer },
@@ -126,10 +156,12 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     });
     requests.next(first);
     for (const req of early.splice(0)) requests.next(req);
+    publishSubscriptions();
     call.resume();
   }
 
   function onStep(step: MachineStep<S, Resp>, writable$: BehaviorSubject<boolean>): void {
+    latest = step.state;
     ctx.registry.update(streamId, step.state);
     for (const out of step.outputs) {
       if (out.kind === 'response') {
@@ -162,6 +194,18 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
         break;
     }
   }
+}
+
+function sameSubscriptions(a: StreamSubscriptions, b: StreamSubscriptions): boolean {
+  if (a.size !== b.size) return false;
+  for (const [t, names] of a) {
+    const other = b.get(t);
+    if (other === undefined) return false;
+    if (names === '*' || other === '*') {
+      if (names !== other) return false;
+    } else if (names.length !== other.length || names.some((n, i) => n !== other[i])) return false;
+  }
+  return true;
 }
 
 function latency(sentAt: number | undefined, at: number): { latencyMs?: number } {

@@ -25,7 +25,16 @@ export interface StreamInfo {
   readonly typeUrl?: string;
   readonly metadata: grpc.Metadata;
   readonly peer: string;
+  /**
+   * The stream's subscriptions as the server holds them, per type URL the client has requested so far
+   * (names, or '*' for wildcard). Replays the latest on subscribe, then emits when a request changed them.
+   * Lets a snapshot function build only what a client names (proxyless gRPC names its listeners).
+   */
+  readonly subscriptions$?: Observable<StreamSubscriptions>;
 }
+
+/** Type URL -> subscribed resource names ('*' = wildcard), for the types a stream has requested. */
+export type StreamSubscriptions = ReadonlyMap<string, readonly string[] | '*'>;
 
 export interface XdsServerOptions {
   /** The embedding API: the desired config of a client, from its Node (first request). */
