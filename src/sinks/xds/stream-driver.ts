@@ -1,7 +1,8 @@
 import { status, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
-import { BehaviorSubject, Subject, catchError, defer, throwError, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, catchError, defer, tap, throwError, type Subscription } from 'rxjs';
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Logger } from '../../core/logger.js';
+import { ChangeTracker } from './change-tracker.js';
 import type { MachineConfig, MachineOutput, StreamMachine } from './stream-machine.js';
 import type { StreamSubscriptions } from './xds-server.js';
 import { runMachine, type MachineStep } from './xds-pipeline.js';
@@ -42,6 +43,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   let publishSubscriptions = () => {};
   let latest: S | undefined; // the machine state after the last step
   const peer = safe(() => call.getPeer(), 'unknown');
+  const changes = new ChangeTracker(); // when snapshots changed what the client holds, for convergence times
 
   const finish = (code: status, reason: string) => {
     if (phase === 'ended') return;
@@ -129,6 +131,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     }
     if (phase !== 'starting') return; // the client went away meanwhile
     const snapshots$ = defer(() => ctx.snapshots(node, info)).pipe(
+      tap((snapshot) => changes.snapshot(snapshot, subscribedTypes(machine.view(latest ?? machine.initial)), ctx.now())),
       catchError((err: unknown) => throwError(() => new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`))),
     );
     const machine = makeMachine(ctx.machineConfig(typeUrl));
@@ -179,7 +182,17 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     const base = { streamId, nodeId, at };
     switch (out.kind) {
       case 'response':
-        ctx.emit({ ...base, type: 'push', typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, resources: out.resources.length, removed: out.removed.length });
+        ctx.emit({
+          ...base,
+          type: 'push',
+          typeUrl: out.typeUrl,
+          version: out.version,
+          nonce: out.nonce,
+          resources: out.resources.length,
+          removed: out.removed.length,
+          bytes: out.resources.reduce((n, r) => n + r.body.length, 0),
+          ...changedAt(changes.pushed(out.typeUrl)),
+        });
         log.debug({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, resources: out.resources.length, removed: out.removed.length }, 'xDS push');
         break;
       case 'ack':
@@ -206,6 +219,16 @@ function sameSubscriptions(a: StreamSubscriptions, b: StreamSubscriptions): bool
     } else if (names.length !== other.length || names.some((n, i) => n !== other[i])) return false;
   }
   return true;
+}
+
+function subscribedTypes(view: { readonly types: ReadonlyMap<string, { readonly subscribed: readonly string[] | '*' }> }): StreamSubscriptions {
+  const out = new Map<string, readonly string[] | '*'>();
+  for (const [t, s] of view.types) out.set(t, s.subscribed);
+  return out;
+}
+
+function changedAt(at: number | undefined): { changedAt?: number } {
+  return at === undefined ? {} : { changedAt: at };
 }
 
 function latency(sentAt: number | undefined, at: number): { latencyMs?: number } {

@@ -27,6 +27,14 @@ export type XdsEvent =
       /** Resources in the response, and names in removed_resources (Delta) or dropped from a full set (SotW). */
       readonly resources: number;
       readonly removed: number;
+      /** Encoded size of the resources in the response (their serialized messages, without framing). */
+      readonly bytes: number;
+      /**
+       * When a snapshot first changed what this stream subscribes to of this type since the type's
+       * previous push (injected wall clock); absent for a push caused only by a request. From here to
+       * the ACK is the convergence time.
+       */
+      readonly changedAt?: number;
     })
   | (EventBase & {
       readonly type: 'ack';
