@@ -1,13 +1,15 @@
 import { test } from 'node:test';
+import { first, firstValueFrom } from 'rxjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createMemoryStore } from '../../src/sources/store/memory-store.js';
 import { openSqliteStore } from '../../src/sources/store/sqlite-store.js';
-import { IndexKey, indexOf, type CatalogState } from '../../src/sources/store/catalog-state.js';
+import { EMPTY_CATALOG_STATE, IndexKey, indexOf, type CatalogState } from '../../src/sources/store/catalog-state.js';
 import type { StateStore } from '../../src/sources/store/state-store.js';
-import { StoreConflictError } from '../../src/sources/store/store-errors.js';
+import { StoreConflictError, StoreUnavailableError } from '../../src/sources/store/store-errors.js';
+import { createStoreCore } from '../../src/sources/store/store-core.js';
 import { createSourceStatusRegistry } from '../../src/sources/source-status.js';
 import { checkInput, configInput, put, putCheck, serviceInput } from './support/fixtures.js';
 
@@ -109,10 +111,34 @@ for (const kind of kinds) {
       const late: number[] = [];
       const sub2 = store.state$.subscribe((s) => late.push(s.index));
       await store.write([put(serviceInput('web-1'))]);
+      await firstValueFrom(store.state$.pipe(first((s) => s.index === 3)));
       assert.deepEqual(seen, [1, 2, 3]);
       assert.deepEqual(late, [1, 2, 3], 'every subscriber sees the states in order');
       sub.unsubscribe();
       sub2.unsubscribe();
+    } finally {
+      await store.close();
+      cleanup();
+    }
+  });
+
+  test(`${kind.name}: concurrent writes each get their own index; a refused one does not affect the others`, async () => {
+    const { store, cleanup } = await kind.open();
+    try {
+      const results = await Promise.allSettled([
+        store.write([put(serviceInput('a-1'))]),
+        store.write(() => {
+          throw new Error('refused');
+        }),
+        store.write((state) => [put(serviceInput('b-1', { Port: state.services.has('a-1') ? 1 : 0 }))]),
+        store.write([put(serviceInput('c-1'))]),
+      ]);
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+        [2, 'refused', 3, 4],
+      );
+      assert.equal(store.current().services.get('b-1')!.Port, 1, 'a write function sees the writes before it');
+      assert.equal(store.current().services.get('c-1')!.ModifyIndex, 4);
     } finally {
       await store.close();
       cleanup();
@@ -162,4 +188,17 @@ test('sqlite: a second process-level open of the same data dir is refused while 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a write the store cannot persist is refused whole, and the state stays as it was', async () => {
+  const errors: unknown[] = [];
+  const store = createStoreCore(EMPTY_CATALOG_STATE, () => {
+    throw new Error('disk full');
+  }, { onPersistError: (err) => errors.push(err) });
+  await assert.rejects(store.write([put(serviceInput('web-1'))]), (err: unknown) => err instanceof StoreUnavailableError && /disk full/.test(err.message));
+  assert.equal(store.current().index, 1);
+  assert.equal(store.current().services.size, 0);
+  assert.equal(errors.length, 1);
+  await store.close();
+  await assert.rejects(store.write([put(serviceInput('web-1'))]), /closed/);
 });

@@ -23,8 +23,9 @@ const TABLES: readonly Table[] = ['services', 'checks', 'configEntries'];
 /**
  * The embedded store: SQLite in `dir` (WAL, `synchronous=FULL`: a write is on disk before `write`
  * resolves, so it survives `kill -9` and power loss). Every record is one row (its JSON) in `records`,
- * the per-slice indexes are rows of `indexes`, the store index a row of `meta`; a write is one SQLite
- * transaction. The state is loaded once at open and kept in memory; the database is opened in exclusive
+ * the per-slice indexes are rows of `indexes`, the store index a row of `meta`; writes arriving in the
+ * same event-loop turn are committed together in one SQLite transaction (group commit: one fsync for
+ * all), each with its own index, and none is acknowledged before that commit. The state is loaded once at open and kept in memory; the database is opened in exclusive
  * locking mode, so a second process on the same data dir fails to open instead of diverging.
  */
 export async function openSqliteStore(dir: string, options: SqliteStoreOptions = {}): Promise<StateStore> {
@@ -77,6 +78,8 @@ export async function openSqliteStore(dir: string, options: SqliteStoreOptions =
   status?.report('store', { state: 'ok', changeIndex: initial.index });
   logger.info({ path, index: initial.index, services: initial.services.size }, 'store opened');
   return createStoreCore(initial, (next, touched) => persist(next, touched), {
+    // Concurrent writes share one commit (one fsync): what arrives in the same event-loop turn.
+    groupCommit: true,
     onWritten: (index) => status?.report('store', { state: 'ok', changeIndex: index }),
     onPersistError: (err) => {
       logger.error({ err, path }, 'store write failed');
