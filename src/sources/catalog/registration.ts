@@ -6,7 +6,8 @@ import type {
   ServiceProxy,
   WriteOp,
 } from '../store/catalog-state.js';
-import type { CheckSpec, ProxySpec, ServiceDefinition } from './service-definition.js';
+import type { CheckSpec } from './check-definition.js';
+import type { ProxySpec, ServiceDefinition } from './service-definition.js';
 
 /** Consul's default sidecar port range. */
 export const SIDECAR_PORTS = { min: 21000, max: 21255 } as const;
