@@ -34,3 +34,4 @@ export function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; r
   });
   return { promise, resolve, reject };
 }
+

@@ -54,6 +54,11 @@ export interface XdsClientOptions {
   metadata?: Record<string, string>;
   /** gRPC channel options (e.g. message size limits). */
   channelOptions?: grpc.ChannelOptions;
+  /**
+   * More responses than this on one stream fail the test (default 300): a server that keeps
+   * answering its own answers makes a test fail instead of spinning until the runner's timeout.
+   */
+  maxResponses?: number;
 }
 
 type Duplex<Req, Res> = grpc.ClientDuplexStream<Req, Res>;
@@ -69,9 +74,11 @@ abstract class TestStream<Req, Res extends DiscoveryResponse | DeltaDiscoveryRes
   protected readonly call: Duplex<Req, Res>;
   private firstRequest = true;
   private readonly node: NodeInit | null;
+  private readonly maxResponses: number;
 
   protected constructor(port: number, opts: XdsClientOptions, method: 'sotw' | 'delta') {
     this.nodeId = opts.nodeId;
+    this.maxResponses = opts.maxResponses ?? 300;
     this.node = opts.node === undefined ? { id: opts.nodeId } : opts.node;
     const service = opts.service ?? 'ads';
     const Ctor = clientConstructor(service);
@@ -89,6 +96,10 @@ abstract class TestStream<Req, Res extends DiscoveryResponse | DeltaDiscoveryRes
 
   private onResponse(resp: Res): void {
     this.received.push(resp);
+    if (this.received.length > this.maxResponses) {
+      this.queue.fail(new Error(`${this.nodeId}: more than ${this.maxResponses} responses on one stream, last ${describe(resp)}`));
+      return;
+    }
     const problem = this.problem(resp);
     this.seenNonces.add(resp.nonce);
     if (problem) this.queue.fail(new Error(`protocol violation: ${problem} (${describe(resp)})`));

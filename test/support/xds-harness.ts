@@ -121,6 +121,12 @@ export class XdsHarness {
     return this.typeStatus(nodeId, typeUrl, (s) => got(s) === want, `subscription ${JSON.stringify(names)}`);
   }
 
+  /** Waits until a stream of node `nodeId` has every one of `typeUrls` SYNCED (all ACKs processed). */
+  synced(nodeId: string, typeUrls: readonly string[]): Promise<unknown> {
+    const ok = (s: StreamStatusView) => s.nodeId === nodeId && typeUrls.every((t) => s.types.get(t)?.status === 'SYNCED');
+    return waitFor(this.streams$, (streams) => streams.some(ok), `${nodeId}: ${typeUrls.length} types SYNCED`);
+  }
+
   /** The current streams of node `nodeId`. */
   streamsOf(nodeId: string): Promise<StreamStatusView[]> {
     return firstValueFrom(this.streams$).then((all) => all.filter((s) => s.nodeId === nodeId));

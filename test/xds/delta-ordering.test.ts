@@ -25,13 +25,14 @@ function mesh(clusterName: string, v = 0): ResourceMessage[] {
   ];
 }
 
-async function syncEnvoyStyle(c: DeltaClient, clusterName: string): Promise<void> {
+async function syncEnvoyStyle(h: XdsHarness, c: DeltaClient, clusterName: string): Promise<void> {
   c.subscribe(CDS, ['*']);
   c.subscribe(EDS, [clusterName]);
   c.subscribe(LDS, ['*']);
   c.subscribe(RDS, ['R']);
   const seen = new Set<string>();
   while (seen.size < 4) seen.add((await c.nextAcked()).typeUrl);
+  await h.synced(c.nodeId, [CDS, EDS, LDS, RDS]);
 }
 
 test('Delta: a change to every type is pushed CDS, then EDS, then LDS, then RDS', async (t) => {
@@ -39,7 +40,7 @@ test('Delta: a change to every type is pushed CDS, then EDS, then LDS, then RDS'
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.delta('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   h.publish('n1', mesh('c1', 1));
   const order: string[] = [];
   while (!order.includes(RDS)) order.push((await c.nextAcked()).typeUrl);
@@ -53,7 +54,7 @@ test('Delta: LDS and RDS are held while a CDS or EDS response is un-ACKed', asyn
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.delta('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   h.publish('n1', mesh('c1', 1));
   const cds = await c.nextOf(CDS);
   let eds = await c.maybeNext();
@@ -74,7 +75,7 @@ test('Delta: a cluster the route left is removed only after the new route is sen
   t.after(() => h.close());
   h.publish('n1', mesh('old'));
   const c = h.delta('n1');
-  await syncEnvoyStyle(c, 'old');
+  await syncEnvoyStyle(h, c, 'old');
   h.publish('n1', mesh('new'));
   const log: DeltaDiscoveryResponse[] = [];
   const cdsRemoval = (r: DeltaDiscoveryResponse) => r.typeUrl === CDS && r.removedResources.includes('old');
@@ -100,7 +101,7 @@ test('Delta: EDS is re-sent after its cluster is updated, although the endpoints
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.delta('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   const [l, r, , e] = mesh('c1');
   h.publish('n1', [l!, r!, cluster('c1', { connectTimeoutSeconds: 42 }), e!]);
   await c.nextAcked(CDS);
@@ -113,7 +114,7 @@ test('Delta: RDS is re-sent after its listener is updated, although the routes d
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.delta('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   const [, r, cl, e] = mesh('c1');
   h.publish('n1', [apiListener('L', 'R', { statPrefix: 'updated' }), r!, cl!, e!]);
   await c.nextAcked(LDS);

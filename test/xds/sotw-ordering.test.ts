@@ -27,13 +27,14 @@ function mesh(clusterName: string, v = 0): ResourceMessage[] {
 }
 
 /** Subscribes as Envoy does (CDS and LDS wildcard, EDS and RDS by name) and ACKs until all four arrived. */
-async function syncEnvoyStyle(c: SotwClient, clusterName: string): Promise<void> {
+async function syncEnvoyStyle(h: XdsHarness, c: SotwClient, clusterName: string): Promise<void> {
   c.subscribe(CDS, ['*']);
   c.subscribe(EDS, [clusterName]);
   c.subscribe(LDS, ['*']);
   c.subscribe(RDS, ['R']);
   const seen = new Set<string>();
   while (seen.size < 4) seen.add((await c.nextAcked()).typeUrl);
+  await h.synced(c.nodeId, [CDS, EDS, LDS, RDS]);
 }
 
 test('SotW: a change to every type is pushed CDS, then EDS, then LDS, then RDS', async (t) => {
@@ -41,7 +42,7 @@ test('SotW: a change to every type is pushed CDS, then EDS, then LDS, then RDS',
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.sotw('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   h.publish('n1', mesh('c1', 1));
   const order: string[] = [];
   while (!order.includes(RDS)) order.push((await c.nextAcked()).typeUrl);
@@ -55,7 +56,7 @@ test('SotW: LDS and RDS are held while a CDS or EDS response is un-ACKed', async
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.sotw('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   h.publish('n1', mesh('c1', 1));
   const cds = await c.nextOf(CDS);
   let eds = await c.maybeNext(); // EDS may follow before the CDS ACK; LDS/RDS may not
@@ -76,7 +77,7 @@ test('SotW (Envoy-style wildcard CDS): a cluster the route left is removed only 
   t.after(() => h.close());
   h.publish('n1', mesh('old'));
   const c = h.sotw('n1');
-  await syncEnvoyStyle(c, 'old');
+  await syncEnvoyStyle(h, c, 'old');
   h.publish('n1', mesh('new'));
   const log: DiscoveryResponse[] = [];
   const removed = (r: DiscoveryResponse) => r.typeUrl === CDS && !namesIn(r).includes('old');
@@ -105,6 +106,7 @@ test('SotW (gRPC-style named CDS): the new route is sent before the old cluster 
   c.subscribe(EDS, ['old']);
   const seen = new Set<string>();
   while (seen.size < 4) seen.add((await c.nextAcked()).typeUrl);
+  await h.synced('n1', [CDS, EDS, LDS, RDS]);
 
   h.publish('n1', mesh('new'));
   const first = await c.nextAcked();
@@ -123,7 +125,7 @@ test('SotW: EDS is re-sent after its cluster is updated, although the endpoints 
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.sotw('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   const [l, r, , e] = mesh('c1');
   h.publish('n1', [l!, r!, cluster('c1', { connectTimeoutSeconds: 42 }), e!]);
   await c.nextAcked(CDS);
@@ -136,7 +138,7 @@ test('SotW: RDS is re-sent after its listener is updated, although the routes di
   t.after(() => h.close());
   h.publish('n1', mesh('c1'));
   const c = h.sotw('n1');
-  await syncEnvoyStyle(c, 'c1');
+  await syncEnvoyStyle(h, c, 'c1');
   const [, r, cl, e] = mesh('c1');
   h.publish('n1', [apiListener('L', 'R', { statPrefix: 'updated' }), r!, cl!, e!]);
   await c.nextAcked(LDS);

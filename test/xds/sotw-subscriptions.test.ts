@@ -45,6 +45,7 @@ test('SotW: a request with a stale nonce is not answered, but its resource names
   // The nonce of r1 is stale now that r2 was sent: no answer, although b exists and is newly named.
   c.send({ typeUrl: EDS, versionInfo: r1.versionInfo, responseNonce: r1.nonce, resourceNames: ['a', 'b'] });
   await c.expectNoResponse();
+  await h.subscribed('n1', EDS, ['a', 'b']);
 
   // ...but b is subscribed: its next change is sent.
   h.publish('n1', [endpoints('a', [5]), endpoints('b', [6])]);

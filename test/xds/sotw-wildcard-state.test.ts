@@ -48,6 +48,7 @@ test('SotW: an empty list after names were used means nothing, not wildcard', as
     assert.deepEqual(namesIn(r), [], `unsubscribed from everything, got ${describe(r)}`);
     c.ack(r);
   }
+  await h.subscribed('n1', CDS, []);
   h.publish('n1', [cluster('a', { connectTimeoutSeconds: 8 }), cluster('b'), cluster('c')]);
   await c.expectNoResponse();
 });
