@@ -24,12 +24,17 @@ async function goodStream(h: XdsHarness, nodeId: string): Promise<SotwClient> {
 
 /** The existing good stream gets the next change, and a brand-new stream is served from scratch. */
 async function stillServing(h: XdsHarness, good: SotwClient, round: number): Promise<void> {
+  await stillServingExisting(h, good, round);
+  const fresh = await goodStream(h, `fresh-${round}`);
+  fresh.close();
+}
+
+/** The existing good stream gets the next change. */
+async function stillServingExisting(h: XdsHarness, good: SotwClient, round: number): Promise<void> {
   const changed = cluster('a', { connectTimeoutSeconds: 100 + round });
   h.publish(good.nodeId, [changed]);
   const r = await good.nextAcked(CDS);
   assert.ok(carries(r, h.res(changed)), `the good stream is still updated: ${describe(r)}`);
-  const fresh = await goodStream(h, `fresh-${round}`);
-  fresh.close();
 }
 
 /** Waits for the bad stream to end (it must not stay silently broken) and returns its status. */
@@ -172,4 +177,20 @@ test('an authorize hook that refuses ends only that stream, with PERMISSION_DENI
   const changed = cluster('a', { connectTimeoutSeconds: 77 });
   h.publish('good', [changed]);
   assert.ok(carries(await good.nextAcked(CDS), h.res(changed)), 'the authorized stream is still served');
+});
+
+test('streams beyond maxStreams are refused with RESOURCE_EXHAUSTED; open ones keep being served', async (t) => {
+  const h = await XdsHarness.start({ maxStreams: 2 });
+  t.after(() => h.close());
+  const first = await goodStream(h, 'first');
+  const second = await goodStream(h, 'second');
+  const third = h.sotw('third');
+  third.subscribe(CDS, ['a']);
+  const { code, details } = await endCode(third);
+  assert.equal(code, Status.RESOURCE_EXHAUSTED, details);
+  await stillServingExisting(h, first, 1);
+  second.close();
+  await h.streamCount('second', 0);
+  const again = await goodStream(h, 'fourth'); // the freed slot is usable
+  again.close();
 });
