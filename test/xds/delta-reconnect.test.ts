@@ -82,3 +82,20 @@ test('Delta reconnect with nothing changed: nothing is resent, and later changes
   const r = await again.nextAcked(CDS);
   assert.deepEqual(r.resources.map((x) => x.name), ['b']);
 });
+
+test('Delta: resource versions are content hashes: equal on a restarted server, different for changed content', async (t) => {
+  const versionFrom = async (message: ReturnType<typeof cluster>) => {
+    const h = await XdsHarness.start();
+    try {
+      h.publish('n1', [message]);
+      const c = h.delta('n1');
+      c.subscribe(CDS, ['a']);
+      return (await c.nextOf(CDS)).resources[0]?.version;
+    } finally {
+      await h.close();
+    }
+  };
+  const v1 = await versionFrom(cluster('a'));
+  assert.equal(await versionFrom(cluster('a')), v1, 'same content, same version, across restarts');
+  assert.notEqual(await versionFrom(cluster('a', { connectTimeoutSeconds: 1 })), v1);
+});

@@ -72,6 +72,19 @@ test('SotW: LDS and RDS are held while a CDS or EDS response is un-ACKed', async
   assert.equal((await c.nextAcked()).typeUrl, RDS);
 });
 
+test('SotW: the hold is bounded: a client that never ACKs CDS still gets LDS and RDS (no starvation)', async (t) => {
+  const h = await XdsHarness.start({ holdTimeoutMs: 300 });
+  t.after(() => h.close());
+  h.publish('n1', mesh('c1'));
+  const c = h.sotw('n1');
+  await syncEnvoyStyle(h, c, 'c1');
+  h.publish('n1', mesh('c1', 1));
+  const types: string[] = [];
+  while (!types.includes(RDS)) types.push((await c.next()).typeUrl); // nothing is ACKed any more
+  assert.equal(types[0], CDS, `CDS first, got ${types.map(short)}`);
+  assert.ok(types.indexOf(LDS) < types.indexOf(RDS), `LDS before RDS, got ${types.map(short)}`);
+});
+
 test('SotW (Envoy-style wildcard CDS): a cluster the route left is removed only after the new route', async (t) => {
   const h = await XdsHarness.start();
   t.after(() => h.close());

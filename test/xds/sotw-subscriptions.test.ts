@@ -119,3 +119,21 @@ test('SotW: a new stream whose first request already has the current version is 
   const r2 = await again.nextOf(CDS);
   assert.deepEqual(namesIn(r2), ['a', 'b'], 'the full state is sent on the new stream');
 });
+
+test('SotW: versions survive a server restart: changed content never reuses a version', async (t) => {
+  const versionFrom = async (messages: ReturnType<typeof cluster>[]) => {
+    const h = await XdsHarness.start(); // a fresh server, as after a restart or on another replica
+    try {
+      h.publish('n1', messages);
+      const c = h.sotw('n1');
+      c.subscribe(CDS, ['*']);
+      return (await c.nextOf(CDS)).versionInfo;
+    } finally {
+      await h.close();
+    }
+  };
+  const before = await versionFrom([cluster('a', { connectTimeoutSeconds: 5 })]);
+  const changed = await versionFrom([cluster('a', { connectTimeoutSeconds: 6 })]);
+  assert.notEqual(changed, before, 'a restarted server must not reuse a version for other content');
+  t.diagnostic(`same content on a restarted server: ${before === (await versionFrom([cluster('a', { connectTimeoutSeconds: 5 })])) ? 'same' : 'new'} version`);
+});
