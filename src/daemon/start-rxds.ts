@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { asyncScheduler, of, type SchedulerLike } from 'rxjs';
+import { access, constants, mkdir } from 'node:fs/promises';
+import { asyncScheduler, filter, firstValueFrom, of, timeout, type SchedulerLike } from 'rxjs';
 import { EMPTY_SNAPSHOT } from '../core/snapshot.js';
 import { createHttpServer, type HttpServerHandle } from '../core/http/http-server.js';
 import type { Logger } from '../core/logger.js';
@@ -7,10 +7,15 @@ import { formatHostPort, UsageError, type HostPort } from '../cli/address.js';
 import type { ServeOptions } from '../cli/serve-options.js';
 import { createCatalog, type Catalog } from '../sources/catalog/catalog.js';
 import { createConsulApi } from '../sources/consul-api/consul-api.js';
+import { startFileSource } from '../sources/catalog/file-source.js';
+import { startHealthChecks } from '../sources/catalog/health-checks.js';
 import { createSourceStatusRegistry, type SourceStatusRegistry } from '../sources/source-status.js';
 import { openSqliteStore } from '../sources/store/sqlite-store.js';
 import type { StateStore } from '../sources/store/state-store.js';
 import { createXdsServer, type XdsServer } from '../sinks/xds/xds-server.js';
+
+/** The longest startup waits for the declared files before serving anyway (they keep loading). */
+const FILE_LOAD_TIMEOUT_MS = 10_000;
 
 /** A running rxds: every source, pipeline and sink of one process, and how to stop them. */
 export interface Rxds {
@@ -39,15 +44,35 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   if (options.store === 'etcd') {
     throw new UsageError('--store etcd is not available in this build yet; use the default --store sqlite');
   }
+  for (const file of options.configFiles) {
+    await access(file, constants.R_OK).catch(() => {
+      throw new UsageError(`--config: cannot read ${file} (does it exist?)`);
+    });
+  }
   await mkdir(options.dataDir, { recursive: true });
   const sources = createSourceStatusRegistry();
   const store = await openSqliteStore(options.dataDir, { logger: logger.child({ component: 'store' }), sourceStatus: sources });
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
   try {
     const catalog = createCatalog(store, { scheduler });
+    const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
+    closers.unshift(() => health.stop());
+    if (options.configFiles.length > 0) {
+      const files = startFileSource(store, options.configFiles, { logger: logger.child({ component: 'file' }), sourceStatus: sources, scheduler });
+      closers.unshift(() => files.unsubscribe());
+      // Serve only once every declared file has been applied (or reported invalid): clients never see a
+      // catalog that is missing what the operator declared.
+      const names = new Set(options.configFiles.map((f) => `file:${f}`));
+      await firstValueFrom(
+        sources.statuses$.pipe(
+          filter((list) => [...names].every((n) => list.some((s) => s.Name === n))),
+          timeout({ first: FILE_LOAD_TIMEOUT_MS, with: () => of([]) }),
+        ),
+      );
+    }
 
     const http: HttpServerHandle = createHttpServer(
-      [createConsulApi({ store, catalog, logger: logger.child({ component: 'http' }), sourceStatus: sources, scheduler })],
+      [createConsulApi({ store, catalog, logger: logger.child({ component: 'http' }), sourceStatus: sources, scheduler, health: health.hooks })],
       { logger: logger.child({ component: 'http' }) },
     );
     const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);

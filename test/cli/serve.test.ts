@@ -44,6 +44,19 @@ test('rxds serve keeps registrations in its data dir across restarts', async () 
   }
 });
 
+test('rxds serve --config applies the file: the example mesh is in the catalog and the file reports ok', async () => {
+  const rxds = await startRxdsProcess(['--config', new URL('../../examples/mesh.yaml', import.meta.url).pathname]);
+  try {
+    const services = (await (await fetch(`${rxds.httpUrl}/v1/catalog/services`)).json()) as Record<string, string[]>;
+    assert.ok('backend' in services && 'frontend' in services, JSON.stringify(services));
+    const sources = (await (await fetch(`${rxds.httpUrl}/v1/rxds/sources`)).json()) as Array<{ Name: string; State: string }>;
+    const file = sources.find((s) => s.Name.startsWith('file:') && s.Name.endsWith('examples/mesh.yaml'));
+    assert.equal(file?.State, 'ok');
+  } finally {
+    assert.equal(await rxds.stop(), 0);
+  }
+});
+
 test('bad flags exit 2 with a message that says what is wrong', () => {
   const cases: Array<[string[], RegExp]> = [
     [['serve', '--http-addr', 'nonsense'], /--http-addr: expected host:port/],
@@ -51,6 +64,7 @@ test('bad flags exit 2 with a message that says what is wrong', () => {
     [['serve', '--debounce-ms', 'soon'], /--debounce-ms: expected a whole number/],
     [['serve', '--store', 'mysql'], /Allowed choices are sqlite, etcd/],
     [['serve', '--trust-domain', 'Not Valid'], /not a valid SPIFFE trust domain/],
+    [['serve', '--config', '/nonexistent/rxds-mesh.yaml', '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0'], /--config: cannot read \/nonexistent\/rxds-mesh.yaml/],
     [['no-such-command'], /unknown command/],
   ];
   for (const [args, message] of cases) {
