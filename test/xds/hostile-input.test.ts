@@ -140,7 +140,7 @@ test('a stream that stops reading: others get every update in time, it finally g
     count++;
     if (carries(r, latest)) break;
   }
-  console.log(`stuck stream: ${count} responses to reach the latest of ${PUSHES}`);
+  t.diagnostic(`stuck stream: ${count} responses to reach the latest of ${PUSHES}`);
   assert.ok(count <= PUSHES / 2, `the stuck stream received ${count} of ${PUSHES} intermediate versions: its backlog grew`);
   h.publish('n1', [big(PUSHES), endpoints('other', [1])]);
   await stuck.expectNoResponse(); // caught up: nothing else was queued for it
