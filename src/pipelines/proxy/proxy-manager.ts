@@ -1,0 +1,143 @@
+import { Observable, ReplaySubject, share, timer, finalize, type SchedulerLike } from 'rxjs';
+import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
+import type { Logger } from '../../core/logger.js';
+import type { ResourceEncoder } from '../../core/resource.js';
+import type { Snapshot } from '../../core/snapshot.js';
+import type { Catalog } from '../../sources/catalog/catalog.js';
+import { GenerationCache } from '../generate/generation-cache.js';
+import { ResourceGate } from '../validate/check-resource.js';
+import { DeliveryLimiter } from './delivery-limiter.js';
+import type { InvalidResource } from './gate-resources.js';
+import { NodeTargets, type Subscriptions } from './node-targets.js';
+import { proxyPipeline, type PipelineShared } from './proxy-pipeline.js';
+import type { ProxySnapshot } from './proxy-snapshot.js';
+import { UpstreamInputs } from './upstream-inputs.js';
+
+export interface ProxyManagerDeps {
+  readonly catalog: Catalog;
+  /** The process's one encoder (shared bytes for every stream). */
+  readonly encoder: ResourceEncoder;
+  readonly scheduler: SchedulerLike;
+  /** Quiet time before a change is built (`--debounce-ms`). */
+  readonly debounceMs: number;
+  /** A change waits at most this long (`--debounce-max-ms`). */
+  readonly debounceMaxMs: number;
+  /** How long a node's pipeline (and its last snapshot) outlives its last stream. */
+  readonly graceMs: number;
+  readonly trustDomain: string;
+  readonly logger: Logger;
+  /** Global cap on snapshot builds/deliveries per second, all proxies together (Infinity or 0: none). */
+  readonly maxSnapshotsPerSecond: number;
+  /** A generated resource failed the PGV gate (a bug): for a metric. It is logged either way. */
+  readonly onInvalidResource?: (invalid: InvalidResource) => void;
+  /** Intentions' default: allow (ACL default_policy allow, the default) or deny. */
+  readonly intentionsDefaultAllow?: boolean;
+  /** The gate to use (default: a new ResourceGate). */
+  readonly gate?: ResourceGate;
+  /** Address of instances registered without one (default 127.0.0.1: rxds is its own agent). */
+  readonly nodeAddress?: string;
+}
+
+/** What a snapshot function is told about the stream asking (structurally the xDS server's StreamInfo). */
+export interface ProxyStreamInfo {
+  readonly streamId: string;
+  readonly subscriptions$?: Observable<Subscriptions>;
+}
+
+export interface ProxyManagerStats {
+  /** Per-proxy pipelines alive (streams connected, or within their grace period). */
+  readonly proxies: number;
+  /** Snapshots built since start (one per proxy per coalesced change). */
+  readonly builds: number;
+  /** Shared resources built (memo misses): a change to a shared upstream counts once, not per proxy. */
+  readonly sharedBuilds: number;
+  /** Builds that waited for the global cap. */
+  readonly delayed: number;
+}
+
+export interface ProxyManager {
+  /** The xDS server's snapshot function: `createXdsServer({ snapshots: manager.snapshots })`. */
+  readonly snapshots: (node: Node, info: ProxyStreamInfo) => Observable<Snapshot>;
+  stats(): ProxyManagerStats;
+}
+
+interface NodeEntry {
+  readonly targets: NodeTargets;
+  readonly snapshot$: Observable<Snapshot>;
+}
+
+/**
+ * Per-proxy pipelines, created on a node's first stream and shared by all its streams: one pipeline per
+ * node id, replaying its latest snapshot, torn down `graceMs` after its last stream ended (a reconnect
+ * within the grace period finds the same snapshot and no new subscription to the sources is made).
+ */
+export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
+  const logger = deps.logger;
+  const cache = new GenerationCache();
+  const gate = deps.gate ?? new ResourceGate();
+  const limiter = new DeliveryLimiter(deps.maxSnapshotsPerSecond, deps.scheduler);
+  let builds = 0;
+  const shared: PipelineShared = {
+    catalog: deps.catalog,
+    upstreams: new UpstreamInputs({
+      catalog: deps.catalog,
+      trustDomain: deps.trustDomain,
+      scheduler: deps.scheduler,
+      logger,
+      ...(deps.nodeAddress !== undefined ? { nodeAddress: deps.nodeAddress } : {}),
+    }),
+    generate: { cache, logger, intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true },
+    gate: { encoder: deps.encoder, gate, logger, ...(deps.onInvalidResource ? { onInvalidResource: deps.onInvalidResource } : {}) },
+    limiter,
+    scheduler: deps.scheduler,
+    debounceMs: deps.debounceMs,
+    debounceMaxMs: deps.debounceMaxMs,
+    logger,
+    onBuild: (_nodeId: string, _state: ProxySnapshot) => void builds++,
+  };
+  const nodes = new Map<string, NodeEntry>();
+
+  const entryOf = (nodeId: string): NodeEntry => {
+    let entry = nodes.get(nodeId);
+    if (entry) return entry;
+    const targets = new NodeTargets();
+    const created: NodeEntry = {
+      targets,
+      snapshot$: proxyPipeline(nodeId, targets.targets$, shared).pipe(
+        finalize(() => {
+          if (nodes.get(nodeId) === created) nodes.delete(nodeId);
+          logger.debug({ nodeId }, 'proxy pipeline torn down');
+        }),
+        share({
+          connector: () => new ReplaySubject<Snapshot>(1),
+          resetOnError: true,
+          resetOnComplete: true,
+          resetOnRefCountZero: () => timer(deps.graceMs, deps.scheduler),
+        }),
+      ),
+    };
+    entry = created;
+    nodes.set(nodeId, entry);
+    logger.debug({ nodeId }, 'proxy pipeline created');
+    return entry;
+  };
+
+  return {
+    snapshots: (node, info) =>
+      new Observable<Snapshot>((subscriber) => {
+        const entry = entryOf(node.id);
+        entry.targets.add(info.streamId, info.subscriptions$);
+        const sub = entry.snapshot$.subscribe(subscriber);
+        return () => {
+          sub.unsubscribe();
+          entry.targets.remove(info.streamId);
+        };
+      }),
+    stats: () => ({ proxies: nodes.size, builds, sharedBuilds: cache.builds, delayed: limiter.delayed }),
+  };
+}
+
+/** The snapshot function alone: `createXdsServer({ snapshots: createProxySnapshots(deps) })`. */
+export function createProxySnapshots(deps: ProxyManagerDeps): (node: Node, info: ProxyStreamInfo) => Observable<Snapshot> {
+  return createProxyManager(deps).snapshots;
+}

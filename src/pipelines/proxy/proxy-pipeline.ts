@@ -1,0 +1,134 @@
+import {
+  combineLatest,
+  distinctUntilChanged,
+  filter,
+  map,
+  merge,
+  Observable,
+  scan,
+  switchMap,
+  type SchedulerLike,
+} from 'rxjs';
+import type { Logger } from '../../core/logger.js';
+import type { Snapshot } from '../../core/snapshot.js';
+import type { Catalog } from '../../sources/catalog/catalog.js';
+import type { ProxyDefaultsEntry } from '../../sources/config-entries/proxy-defaults.js';
+import type { ServiceDefaultsEntry } from '../../sources/config-entries/service-defaults.js';
+import type { ServiceIntentionsEntry } from '../../sources/config-entries/service-intentions.js';
+import type { ServiceRecord } from '../../sources/store/catalog-state.js';
+import { generateProxyless } from '../generate/generate-proxyless.js';
+import { generateSidecar } from '../generate/generate-sidecar.js';
+import type { GenerateContext } from '../generate/generate-upstream.js';
+import { coalesce } from './coalesce.js';
+import type { DeliveryLimiter } from './delivery-limiter.js';
+import { gateResources, sameSnapshot, type GateOptions } from './gate-resources.js';
+import { foldProxyEvent, initialProxySnapshot, isReady, neededUpstreams, type ProxyEvent, type ProxySnapshot } from './proxy-snapshot.js';
+import type { UpstreamInputs } from './upstream-inputs.js';
+
+/** What every per-proxy pipeline of a manager shares. */
+export interface PipelineShared {
+  readonly catalog: Catalog;
+  readonly upstreams: UpstreamInputs;
+  readonly generate: GenerateContext;
+  readonly gate: GateOptions;
+  readonly limiter: DeliveryLimiter;
+  readonly scheduler: SchedulerLike;
+  readonly debounceMs: number;
+  readonly debounceMaxMs: number;
+  readonly logger: Logger;
+  /** Called with every snapshot built (after coalescing and the global cap), for metrics and tests. */
+  readonly onBuild?: (nodeId: string, state: ProxySnapshot) => void;
+}
+
+/**
+ * The configuration of one node as it changes. What the node is decides what it watches: a node whose id
+ * is a registered connect-proxy is an Envoy sidecar (its registration, proxy-defaults, its local service's
+ * defaults and intentions, and its upstreams); any other node is a proxyless gRPC client (the targets it
+ * names in its LDS subscriptions, `targets$`, and their services). The slices are merged and folded into a
+ * ProxySnapshot, coalesced (first state at once, then debounce with a max wait), passed through the global
+ * delivery cap, turned into resources (shared parts memoized), gated, and emitted when they differ.
+ */
+export function proxyPipeline(nodeId: string, targets$: Observable<readonly string[]>, shared: PipelineShared): Observable<Snapshot> {
+  const { catalog } = shared;
+  const registration$ = catalog.state$.pipe(
+    map((s) => s.services.get(nodeId)),
+    distinctUntilChanged(),
+  );
+  const kind$ = registration$.pipe(
+    map((r): ProxySnapshot['kind'] => (r?.Kind === 'connect-proxy' ? 'sidecar' : 'proxyless')),
+    distinctUntilChanged(),
+  );
+  return new Observable<Snapshot>((subscriber) => {
+    let previous: Snapshot | undefined; // the last snapshot sent: a resource failing the gate keeps its version from here
+    return kind$
+      .pipe(
+        switchMap((kind) => {
+          const events$ = kind === 'sidecar' ? sidecarEvents(registration$, shared) : proxylessEvents(targets$, shared);
+          return events$.pipe(
+            scan(foldProxyEvent, initialProxySnapshot(kind)),
+            filter(isReady),
+            distinctUntilChanged(),
+            coalesce(shared.debounceMs, shared.debounceMaxMs, shared.scheduler),
+            shared.limiter.limit(),
+          );
+        }),
+        map((state) => {
+          shared.onBuild?.(nodeId, state);
+          const messages = state.kind === 'sidecar' ? generateSidecar(shared.generate, { ...state, proxy: state.proxy! }) : generateProxyless(shared.generate, state);
+          return gateResources(nodeId, messages, previous, shared.gate);
+        }),
+        distinctUntilChanged(sameSnapshot),
+      )
+      .subscribe({
+        next: (snapshot) => {
+          previous = snapshot;
+          subscriber.next(snapshot);
+        },
+        error: (e) => subscriber.error(e),
+        complete: () => subscriber.complete(),
+      });
+  });
+}
+
+function upstreamEvents(names$: Observable<readonly string[]>, flavor: 'sidecar' | 'proxyless', shared: PipelineShared): Observable<ProxyEvent> {
+  return names$.pipe(
+    distinctUntilChanged((a, b) => a.length === b.length && a.every((x, i) => x === b[i])),
+    switchMap((names) => merge(...names.map((name) => shared.upstreams.input$(flavor, name).pipe(map((input): ProxyEvent => ({ type: 'upstream', name, input })))))),
+  );
+}
+
+function sidecarEvents(registration$: Observable<ServiceRecord | undefined>, shared: PipelineShared): Observable<ProxyEvent> {
+  const { catalog } = shared;
+  const proxy$ = registration$.pipe(filter((r): r is ServiceRecord => r?.Kind === 'connect-proxy'));
+  const localService$ = proxy$.pipe(
+    map((p) => p.Proxy?.DestinationServiceName || p.Service),
+    distinctUntilChanged(),
+  );
+  const local$ = localService$.pipe(
+    switchMap((service) =>
+      combineLatest([
+        catalog.configEntry$('service-defaults', service),
+        catalog.configEntry$('service-intentions', service),
+        catalog.configEntry$('service-intentions', '*'),
+      ]),
+    ),
+    map(([defaults, own, wildcard]): ProxyEvent => ({
+      type: 'local',
+      defaults: defaults.value?.Entry as ServiceDefaultsEntry | undefined,
+      intentions: [own.value, wildcard.value].filter((e) => e !== undefined).map((e) => e.Entry as unknown as ServiceIntentionsEntry),
+    })),
+  );
+  return merge(
+    proxy$.pipe(map((proxy): ProxyEvent => ({ type: 'proxy', proxy }))),
+    catalog.configEntry$('proxy-defaults', 'global').pipe(map((s): ProxyEvent => ({ type: 'proxy-defaults', entry: s.value?.Entry as ProxyDefaultsEntry | undefined }))),
+    local$,
+    upstreamEvents(proxy$.pipe(map((proxy) => neededUpstreams({ kind: 'sidecar', proxy, targets: [] }))), 'sidecar', shared),
+  );
+}
+
+function proxylessEvents(targets$: Observable<readonly string[]>, shared: PipelineShared): Observable<ProxyEvent> {
+  return merge(
+    targets$.pipe(map((targets): ProxyEvent => ({ type: 'targets', targets }))),
+    upstreamEvents(targets$.pipe(map((targets) => neededUpstreams({ kind: 'proxyless', proxy: undefined, targets }))), 'proxyless', shared),
+  );
+}

@@ -1,0 +1,106 @@
+import { castDraft, produce } from 'immer';
+import type { ProxyDefaultsEntry } from '../../sources/config-entries/proxy-defaults.js';
+import type { ServiceDefaultsEntry } from '../../sources/config-entries/service-defaults.js';
+import type { ServiceIntentionsEntry } from '../../sources/config-entries/service-intentions.js';
+import type { ServiceRecord } from '../../sources/store/catalog-state.js';
+import type { Protocol } from '../chain/compiled-chain.js';
+import { targetService, type ProxylessInput, type SidecarInput, type UpstreamInput } from '../generate/generation-input.js';
+
+/**
+ * What one proxy's configuration is made of, folded (with immer) from the slices its pipeline watches.
+ * Unchanged parts keep their identity from one snapshot to the next, so generation can tell what changed.
+ * A sidecar uses `proxy`, `localProtocol`, `proxyDefaults`, `intentions`; a proxyless client `targets`;
+ * both `upstreams` (by destination / service name).
+ */
+export interface ProxySnapshot extends Omit<SidecarInput, 'proxy'>, ProxylessInput {
+  readonly kind: 'sidecar' | 'proxyless';
+  readonly proxy: ServiceRecord | undefined;
+  readonly localDefaults: ServiceDefaultsEntry | undefined;
+  /** Which slices have arrived at least once (a proxy gets no configuration before all have). */
+  readonly loaded: { readonly proxy: boolean; readonly proxyDefaults: boolean; readonly local: boolean; readonly targets: boolean };
+}
+
+export type ProxyEvent =
+  | { readonly type: 'proxy'; readonly proxy: ServiceRecord }
+  | { readonly type: 'proxy-defaults'; readonly entry: ProxyDefaultsEntry | undefined }
+  | { readonly type: 'local'; readonly defaults: ServiceDefaultsEntry | undefined; readonly intentions: readonly ServiceIntentionsEntry[] }
+  | { readonly type: 'targets'; readonly targets: readonly string[] }
+  | { readonly type: 'upstream'; readonly name: string; readonly input: UpstreamInput };
+
+export function initialProxySnapshot(kind: ProxySnapshot['kind']): ProxySnapshot {
+  return {
+    kind,
+    proxy: undefined,
+    localProtocol: 'tcp',
+    localDefaults: undefined,
+    proxyDefaults: undefined,
+    intentions: [],
+    targets: [],
+    upstreams: {},
+    loaded: { proxy: false, proxyDefaults: false, local: false, targets: false },
+  };
+}
+
+/** The upstream names a snapshot needs: a sidecar's destinations, a proxyless client's target services. */
+export function neededUpstreams(s: Pick<ProxySnapshot, 'kind' | 'proxy' | 'targets'>): string[] {
+  const names =
+    s.kind === 'sidecar'
+      ? (s.proxy?.Proxy?.Upstreams ?? []).filter((u) => !u.DestinationType || u.DestinationType === 'service').map((u) => u.DestinationName)
+      : s.targets.map(targetService);
+  return [...new Set(names)].sort();
+}
+
+/** Folds one event into the snapshot (a new object only if something changed). */
+export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySnapshot {
+  return produce(state, (d) => {
+    switch (event.type) {
+      case 'proxy':
+        d.proxy = castDraft(event.proxy);
+        d.loaded.proxy = true;
+        break;
+      case 'proxy-defaults':
+        d.proxyDefaults = event.entry;
+        d.loaded.proxyDefaults = true;
+        break;
+      case 'local':
+        d.localDefaults = event.defaults;
+        if (!sameList(state.intentions, event.intentions)) d.intentions = [...event.intentions];
+        d.loaded.local = true;
+        break;
+      case 'targets':
+        if (!sameList(state.targets, event.targets)) d.targets = [...event.targets];
+        d.loaded.targets = true;
+        break;
+      case 'upstream':
+        d.upstreams[event.name] = castDraft(event.input);
+        break;
+    }
+    if (event.type === 'proxy' || event.type === 'targets') {
+      const needed = new Set(neededUpstreams({ kind: state.kind, proxy: d.proxy, targets: d.targets }));
+      for (const name of Object.keys(state.upstreams)) if (!needed.has(name)) delete d.upstreams[name];
+    }
+    const protocol = localProtocolOf(event.type === 'local' ? event.defaults : state.localDefaults, event.type === 'proxy-defaults' ? event.entry : state.proxyDefaults);
+    if (protocol !== state.localProtocol) d.localProtocol = protocol;
+  });
+}
+
+/** Whether every slice the proxy needs has arrived: only then is there a configuration to send. */
+export function isReady(s: ProxySnapshot): boolean {
+  const loaded = s.kind === 'sidecar' ? s.loaded.proxy && s.loaded.proxyDefaults && s.loaded.local : s.loaded.targets;
+  return loaded && neededUpstreams(s).every((n) => s.upstreams[n] !== undefined);
+}
+
+/** The local service's protocol: its service-defaults, else proxy-defaults Config.protocol, else tcp. */
+export function localProtocolOf(defaults: ServiceDefaultsEntry | undefined, proxyDefaults: ProxyDefaultsEntry | undefined): Protocol {
+  if (defaults?.Protocol) return defaults.Protocol;
+  const p = proxyDefaults?.Config?.['protocol'];
+  if (typeof p === 'string') {
+    const lower = p.toLowerCase();
+    if (lower === 'http' || lower === 'http2' || lower === 'grpc' || lower === 'tcp') return lower;
+  }
+  return 'tcp';
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
