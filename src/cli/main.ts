@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './address.js';
+import { addClientCommands } from './commands/add-client-commands.js';
+import { CliError } from './commands/cli-error.js';
 import { serveCommand } from './serve-command.js';
 
 /**
@@ -12,6 +14,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serveCommand((code) => process.exit(code)));
+  addClientCommands(program);
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync([...argv]);
@@ -20,6 +23,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0; parse errors were already printed.
       return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof CliError) {
+      process.stderr.write(`rxds: ${err.message}\n`);
+      return err.exitCode;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`rxds: ${err.message}\n`);
