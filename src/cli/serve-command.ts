@@ -1,6 +1,5 @@
 import { Command, Option } from 'commander';
 import { createLogger } from '../daemon/create-logger.js';
-import { startRxds } from '../daemon/start-rxds.js';
 import { parseServeOptions, SERVE_DEFAULTS, type RawServeOptions } from './serve-options.js';
 
 /** How long SIGTERM/SIGINT may take before the process exits anyway (CONTRACT: within 10 s). */
@@ -26,6 +25,8 @@ export function serveCommand(onExit: (code: number) => void): Command {
     .action(async (raw: RawServeOptions) => {
       const options = parseServeOptions(raw);
       const logger = createLogger(options.logLevel);
+      // Loaded here, not at the top: the other commands (client, bootstrap) start without the daemon's modules.
+      const { startRxds } = await import('../daemon/start-rxds.js');
       const rxds = await startRxds(options, { logger });
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
