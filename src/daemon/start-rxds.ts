@@ -1,5 +1,6 @@
 import { access, constants, mkdir } from 'node:fs/promises';
-import { asyncScheduler, filter, firstValueFrom, of, timeout, type SchedulerLike } from 'rxjs';
+import { Registry } from 'prom-client';
+import { asyncScheduler, filter, firstValueFrom, map, of, timeout, type SchedulerLike } from 'rxjs';
 import { EMPTY_SNAPSHOT } from '../core/snapshot.js';
 import { createHttpServer, type HttpServerHandle } from '../core/http/http-server.js';
 import type { Logger } from '../core/logger.js';
@@ -13,6 +14,9 @@ import { createSourceStatusRegistry, type SourceStatusRegistry } from '../source
 import { openSqliteStore } from '../sources/store/sqlite-store.js';
 import type { StateStore } from '../sources/store/state-store.js';
 import { createXdsServer, type XdsServer } from '../sinks/xds/xds-server.js';
+import { createAdminApi } from '../sinks/admin/admin-api.js';
+import { createMetrics } from '../sinks/metrics/create-metrics.js';
+import { createMetricsRoute } from '../sinks/metrics/metrics-route.js';
 
 /** The longest startup waits for the declared files before serving anyway (they keep loading). */
 const FILE_LOAD_TIMEOUT_MS = 10_000;
@@ -71,21 +75,52 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       );
     }
 
-    const http: HttpServerHandle = createHttpServer(
-      [createConsulApi({ store, catalog, logger: logger.child({ component: 'http' }), sourceStatus: sources, scheduler, health: health.hooks })],
-      { logger: logger.child({ component: 'http' }) },
-    );
-    const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);
-    closers.unshift(() => http.close(2000));
-
     // Until the per-proxy pipelines are wired, every client is told that nothing exists yet.
     const xds = createXdsServer({
       snapshots: () => of(EMPTY_SNAPSHOT),
       logger: logger.child({ component: 'xds' }),
       scheduler,
     });
-    const grpcPort = await xds.listen(formatHostPort(options.grpcAddr));
     closers.unshift(() => xds.close());
+    const registry = new Registry();
+    const metrics = createMetrics({ registry, xds, sources, processMetrics: true });
+    closers.push(() => metrics.close());
+    // Ready once every declared file has been applied (or reported invalid): what the startup wait is for.
+    const declared = options.configFiles.map((f) => `file:${f}`);
+    const ready$ = sources.statuses$.pipe(
+      map((list) => {
+        const missing = declared.filter((n) => !list.some((s) => s.Name === n));
+        return missing.length === 0 ? true : { ready: false, reason: `waiting for ${missing.join(', ')}` };
+      }),
+    );
+    const admin = createAdminApi({
+      xds,
+      ready$,
+      sources,
+      logger: logger.child({ component: 'admin' }),
+      serviceOf: (id) => store.current().services.get(id)?.Proxy?.DestinationServiceName,
+    });
+
+    const http: HttpServerHandle = createHttpServer(
+      [
+        admin,
+        createMetricsRoute(registry),
+        createConsulApi({
+          store,
+          catalog,
+          logger: logger.child({ component: 'http' }),
+          sourceStatus: sources,
+          scheduler,
+          health: health.hooks,
+          onWaitingChange: metrics.onWaitingChange,
+        }),
+      ],
+      { logger: logger.child({ component: 'http' }) },
+    );
+    const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);
+    closers.unshift(() => http.close(2000));
+
+    const grpcPort = await xds.listen(formatHostPort(options.grpcAddr));
 
     const bound = { http: { host: options.httpAddr.host, port: httpBound.port }, grpc: { host: options.grpcAddr.host, port: grpcPort } };
     logger.info({ http: formatHostPort(bound.http), grpc: formatHostPort(bound.grpc) }, 'listening');
