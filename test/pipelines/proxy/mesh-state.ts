@@ -1,7 +1,8 @@
 // Builds catalog states from Consul-shaped service definitions and config entries, through the same parse
 // and registration functions the HTTP API uses, so pipeline tests start from what a real client would store.
 import { registrationOps, deregistrationOps } from '../../../src/sources/catalog/registration.js';
-import { parseServiceDefinition } from '../../../src/sources/catalog/service-definition.js';
+import { parseServiceDefinition, type ServiceDefinition } from '../../../src/sources/catalog/service-definition.js';
+import type { ConfigEntry } from '../../../src/sources/config-entries/config-entry.js';
 import { parseConfigEntry } from '../../../src/sources/config-entries/parse-config-entry.js';
 import { applyOps } from '../../../src/sources/store/apply-ops.js';
 import { API_OWNER, EMPTY_CATALOG_STATE, type CatalogState, type CheckStatus, type WriteOp } from '../../../src/sources/store/catalog-state.js';
@@ -50,4 +51,15 @@ export function mesh(services: readonly RawService[], entries: readonly RawEntry
 /** An instance of `name` on 127.0.0.1:`port` (no checks: passing), optionally with a sidecar. */
 export function instance(name: string, id: string, port: number, extra: RawService = {}): RawService {
   return { Name: name, ID: id, Address: '127.0.0.1', Port: port, ...extra };
+}
+
+/** A state from already-validated definitions and entries (e.g. a parsed declarative file). */
+export function meshOf(defs: readonly ServiceDefinition[], entries: readonly ConfigEntry[]): CatalogState {
+  let s = EMPTY_CATALOG_STATE;
+  for (const e of entries) {
+    const { Kind, Name, ...rest } = e as unknown as { Kind: string; Name: string };
+    s = applyOps(s, [{ type: 'config-put', entry: { Kind, Name, Entry: { Kind, Name, ...rest }, Owner: API_OWNER } }]).state;
+  }
+  for (const d of defs) s = applyOps(s, registrationOps(s, d, API_OWNER)).state;
+  return s;
 }
