@@ -119,6 +119,7 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
     );
     const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);
     closers.unshift(() => http.close(2000));
+    closers.unshift(() => admin.closeWatches()); // watch streams would hold the HTTP close for its grace
 
     const grpcPort = await xds.listen(formatHostPort(options.grpcAddr));
 

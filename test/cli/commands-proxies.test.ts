@@ -12,6 +12,7 @@ import { startRxdsProcess } from '../support/rxds-process.js';
 import { waitFor } from '../support/wait.js';
 import { SotwClient } from '../support/xds-client.js';
 import { XdsHarness } from '../support/xds-harness.js';
+import { openSse } from '../sinks/admin/sse-client.js';
 import { addrOf, rxds, tableRows } from './commands-support.js';
 
 const CDS = TypeUrl.Cluster;
@@ -30,7 +31,8 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined>, ms 
 
 test('against rxds serve: a connected sidecar shows in proxy-status, config-dump, /metrics; stream logs carry node and stream ids', async (t) => {
   const server = await startRxdsProcess(['--log-level', 'debug']);
-  t.after(() => server.stop());
+  let stopped = false;
+  t.after(() => (stopped ? undefined : server.stop()));
   const addr = addrOf(server.httpUrl);
   const reg = await fetch(`${server.httpUrl}/v1/agent/service/register`, {
     method: 'PUT',
@@ -92,6 +94,13 @@ test('against rxds serve: a connected sidecar shows in proxy-status, config-dump
   const push = server.logs.find((l) => l['msg'] === 'xDS push');
   assert.equal(push?.['nodeId'], 'web-1-sidecar-proxy');
   assert.equal(push?.['streamId'], opened['streamId']);
+
+  // A watch stream open at shutdown ends cleanly and does not keep the server from exiting 0.
+  const watch = await openSse(`${server.httpUrl}/v1/rxds/proxies/web-1-sidecar-proxy/watch`);
+  assert.equal((await watch.nextEvent()).event, 'config');
+  stopped = true;
+  assert.equal(await server.stop('SIGTERM'), 0);
+  await watch.ended;
 });
 
 test('against an embedded xDS server: proxy-status shows the NACK message; config-dump prints the protobuf JSON', async (t) => {

@@ -1,14 +1,23 @@
-import { asyncScheduler, take, type Observable } from 'rxjs';
+import { Subject, asyncScheduler, take, takeUntil, type Observable } from 'rxjs';
 import { HttpError, notFound } from '../../core/http/http-error.js';
 import { createRouter, type Route, type RouteHandler } from '../../core/http/router.js';
 import { silentLogger } from '../../core/logger.js';
 import type { AdminApiDeps, Readiness } from './admin-deps.js';
-import { createResourceRenderer, proxyConfig, proxyConfig$ } from './proxy-config.js';
+import { createResourceRenderer, proxyConfig, proxyConfig$, type ProxyConfig } from './proxy-config.js';
 import { proxyView, proxyViews, streamsOfNode } from './proxy-status-view.js';
 import { serveSse } from './sse-session.js';
 import { watchEvents } from './watch-events.js';
 
 export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** The admin endpoints' request handler, plus a way to end the long-lived watch streams at shutdown. */
+export interface AdminApi extends RouteHandler {
+  /**
+   * Ends every open watch stream cleanly (and refuses new ones with 503): call it before closing the
+   * HTTP server, whose close otherwise waits for them.
+   */
+  closeWatches(): void;
+}
 export const DEFAULT_MAX_WATCHERS = 1000;
 
 /**
@@ -18,7 +27,7 @@ export const DEFAULT_MAX_WATCHERS = 1000;
  * with RFC 6902 patches), `GET /healthz` and `GET /readyz`. Errors are `{"error": ...}`; an unknown
  * proxy id is 404.
  */
-export function createAdminApi(deps: AdminApiDeps): RouteHandler {
+export function createAdminApi(deps: AdminApiDeps): AdminApi {
   const logger = deps.logger ?? silentLogger;
   const now = deps.now ?? Date.now;
   const scheduler = deps.scheduler ?? asyncScheduler;
@@ -28,6 +37,8 @@ export function createAdminApi(deps: AdminApiDeps): RouteHandler {
   const streams$ = deps.xds.streams$;
   const statuses = () => latest(streams$) ?? new Map();
   let watchers = 0;
+  let stopped = false;
+  const stop$ = new Subject<void>();
 
   const router = createRouter({ logger });
   const guarded = (route: Route): Route => async (ctx) => {
@@ -67,13 +78,14 @@ export function createAdminApi(deps: AdminApiDeps): RouteHandler {
     guarded(({ req, res, params }) => {
       const id = params['id']!;
       if (streamsOfNode(statuses(), id).length === 0) throw unknownProxy(id);
+      if (stopped) throw new HttpError(503, 'the server is shutting down');
       if (watchers >= maxWatchers) throw new HttpError(503, `too many watch streams (limit ${maxWatchers}); try again later`);
       watchers++;
       logger.debug({ nodeId: id, watchers }, 'watch stream opened');
-      serveSse(
+      serveSse<ProxyConfig>(
         req,
         res,
-        (writable$) => watchEvents(proxyConfig$(streams$, id, renderer), { scheduler, heartbeatMs, writable$ }),
+        (writable$) => watchEvents(proxyConfig$(streams$, id, renderer), { scheduler, heartbeatMs, writable$ }).pipe(takeUntil(stop$)),
         logger.child({ nodeId: id }),
         () => {
           watchers--;
@@ -92,7 +104,12 @@ export function createAdminApi(deps: AdminApiDeps): RouteHandler {
     return { status: 503, body: { error: `not ready: ${r.reason}`, ...sources } };
   });
 
-  return router.handle;
+  return Object.assign(router.handle, {
+    closeWatches() {
+      stopped = true;
+      stop$.next();
+    },
+  });
 }
 
 function normalize(r: Readiness | undefined): { ready: boolean; reason: string } {

@@ -186,3 +186,23 @@ test('watch: the stream ends cleanly when the xDS server closes', async (t) => {
   await h.close(); // completes streams$
   await sse.ended;
 });
+
+test('watch: closeWatches() ends open watch streams (so the HTTP server can close) and refuses new ones', async (t) => {
+  const h = await XdsHarness.start();
+  t.after(() => h.close());
+  const admin = createAdminApi({ xds: h.xds, ready$: new BehaviorSubject<Readiness>(true) });
+  const http = createHttpServer([admin]);
+  const { url } = await http.listen(0, '127.0.0.1');
+  t.after(() => http.close());
+  h.publish('n', [cluster('a')]);
+  const c = h.sotw('n');
+  c.subscribe(TypeUrl.Cluster, []);
+  await c.nextAcked(TypeUrl.Cluster);
+  const sse = await openSse(`${url}/v1/rxds/proxies/n/watch`);
+  assert.equal((await sse.nextEvent()).event, 'config');
+  admin.closeWatches();
+  await sse.ended;
+  const again = await fetch(`${url}/v1/rxds/proxies/n/watch`);
+  assert.equal(again.status, 503);
+  assert.deepEqual(await again.json(), { error: 'the server is shutting down' });
+});
