@@ -6,6 +6,7 @@ import type { SourceStatusRegistry } from '../source-status.js';
 import type { CheckStatus } from '../store/catalog-state.js';
 import type { StateStore } from '../store/state-store.js';
 import type { NodeInfo } from './render.js';
+import type { ConnectCaSource } from './connect-ca-routes.js';
 
 /** A config entry as the validator returns it: Consul field names, `Kind` and `Name` set. */
 export interface ValidConfigEntry {
@@ -55,4 +56,6 @@ export interface ConsulApiDeps {
   readonly sidecarPorts?: { readonly min: number; readonly max: number };
   /** Told the number of blocking queries waiting whenever it changes (for a metrics gauge). */
   readonly onWaitingChange?: (waiting: number) => void;
+  /** The built-in CA: mounts `GET /v1/connect/ca/roots` and `GET /v1/agent/connect/ca/leaf/:service`. */
+  readonly ca?: ConnectCaSource;
 }

@@ -3,6 +3,7 @@ import { addAgentRoutes } from './agent-routes.js';
 import { createApiContext } from './api-context.js';
 import { addCatalogRoutes } from './catalog-routes.js';
 import { addConfigRoutes } from './config-routes.js';
+import { addConnectCaRoutes } from './connect-ca-routes.js';
 import type { ConsulApiDeps } from './consul-api-deps.js';
 
 /**
@@ -19,6 +20,7 @@ export function createConsulApi(deps: ConsulApiDeps): RouteHandler {
   addAgentRoutes(router, api);
   addCatalogRoutes(router, api);
   addConfigRoutes(router, api);
+  if (deps.ca) addConnectCaRoutes(router, deps.ca, { scheduler: deps.scheduler });
   router.get('/v1/rxds/sources', () => ({ body: deps.sourceStatus?.list() ?? [] }));
   return router.handle;
 }
