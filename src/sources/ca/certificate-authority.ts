@@ -104,8 +104,9 @@ export class CertificateAuthority {
       if (r.id === options.state.activeRootId) this.untracked.set(r.id, now + Math.max(this.leafTtlMs, options.state.leafTtlMs));
       else if (r.leavesValidUntil !== undefined) this.untracked.set(r.id, r.leavesValidUntil);
     }
-    this.latest = Object.freeze({ ...options.state, leafTtlMs: this.leafTtlMs });
-    this.saver = new CaStateSaver(options.persistence, this.logger, options.state.leafTtlMs === this.leafTtlMs ? options.state : undefined);
+    const sameTtl = options.state.leafTtlMs === this.leafTtlMs;
+    this.latest = sameTtl ? options.state : Object.freeze({ ...options.state, leafTtlMs: this.leafTtlMs });
+    this.saver = new CaStateSaver(options.persistence, this.logger, sameTtl ? options.state : undefined);
     this.state$ = new BehaviorSubject(this.latest);
     this.roots$ = this.state$.pipe(map(caRootsOf), distinctUntilChanged(sameCaRoots));
     this.prune();

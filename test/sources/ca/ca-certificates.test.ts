@@ -186,3 +186,16 @@ test('roots$ replays the current bundle to each subscriber and emits only on cha
     assert.notEqual((await next).activeRootId, current.activeRootId);
   });
 });
+
+test('the state is written when it changes, not on every start or close', async () => {
+  const persistence = createMemoryCaPersistence();
+  await (await start({ persistence })).close();
+  assert.equal(persistence.saves, 1, 'the first root');
+  await (await start({ persistence })).close();
+  assert.equal(persistence.saves, 1, 'a restart changes nothing');
+  const ca = await start({ persistence });
+  await ca.rotateRoot();
+  await ca.close();
+  assert.ok(persistence.saves > 1, 'a rotation is saved');
+  assert.equal(persistence.state?.activeRootId, ca.roots().activeRootId);
+});
