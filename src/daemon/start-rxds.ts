@@ -10,6 +10,8 @@ import { createCatalog, type Catalog } from '../sources/catalog/catalog.js';
 import { createConsulApi } from '../sources/consul-api/consul-api.js';
 import { startFileSource } from '../sources/catalog/file-source.js';
 import { startHealthChecks } from '../sources/catalog/health-checks.js';
+import { startCertificateAuthority } from '../sources/ca/start-certificate-authority.js';
+import { createFileCaPersistence } from '../sources/ca/file-ca-persistence.js';
 import { createSourceStatusRegistry, type SourceStatusRegistry } from '../sources/source-status.js';
 import { openSqliteStore } from '../sources/store/sqlite-store.js';
 import type { StateStore } from '../sources/store/state-store.js';
@@ -59,6 +61,13 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   const closers: Array<() => Promise<void> | void> = [() => store.close()];
   try {
     const catalog = createCatalog(store, { scheduler });
+    const ca = await startCertificateAuthority({
+      trustDomain: options.trustDomain,
+      persistence: createFileCaPersistence(options.dataDir),
+      scheduler,
+      logger: logger.child({ component: 'ca' }),
+    });
+    closers.unshift(() => ca.close());
     const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
     closers.unshift(() => health.stop());
     if (options.configFiles.length > 0) {
@@ -112,6 +121,7 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
           sourceStatus: sources,
           scheduler,
           health: health.hooks,
+          ca,
           onWaitingChange: metrics.onWaitingChange,
         }),
       ],
