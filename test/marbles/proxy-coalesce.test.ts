@@ -4,6 +4,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { map, merge, NEVER, of, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
+import { create } from '@bufbuild/protobuf';
+import { NodeSchema } from '../../src/gen/envoy/config/core/v3/base_pb.js';
+import type { Snapshot } from '../../src/core/snapshot.js';
+import { TypeUrl } from '../../src/core/type-urls.js';
 import { coalesce } from '../../src/pipelines/proxy/coalesce.js';
 import type { CatalogState } from '../../src/sources/store/catalog-state.js';
 import { DEBOUNCE_MAX_MS, DEBOUNCE_MS, endpointsSummary, harness, statesAt } from '../pipelines/proxy/marble-harness.js';
@@ -94,4 +98,22 @@ test('a proxy pipeline: changes every 2 ms for 190 ms still reach the proxy ever
   const times = seen.map(([t]) => t);
   assert.deepEqual(times, [0, 11 + DEBOUNCE_MAX_MS, 63 + DEBOUNCE_MAX_MS, 115 + DEBOUNCE_MAX_MS, 199 + DEBOUNCE_MS], `emission times ${times.join(',')}`);
   assert.equal(seen.at(-1)![1], 'api=7001*96@p0', 'the final state arrives');
+});
+
+test('a proxyless client naming a new target is answered at once, not after the debounce', () => {
+  const s = scheduler();
+  s.run(({ cold, expectObservable }) => {
+    const state = mesh([instance('api', 'api-1', 7001), instance('web', 'web-1', 8001)]);
+    const h = harness(s, statesAt(s, [[0, state]]));
+    const lds = (names: string[]) => new Map([[TypeUrl.Listener, names]]);
+    const subscriptions$ = cold('a 9ms b 9ms c', { a: lds(['api']), b: lds(['api', 'web']), c: lds(['web']) });
+    const node = create(NodeSchema, { id: 'client' });
+    const listeners = (snap: Snapshot) => [...(snap.get(TypeUrl.Listener)?.keys() ?? [])].sort().join(',');
+    // New target at 10: at once. A target dropped at 20: nobody waits for that, so it is coalesced.
+    expectObservable(h.manager.snapshots(node, { streamId: '1', subscriptions$ }).pipe(map(listeners))).toBe(`a 9ms b ${9 + DEBOUNCE_MS}ms c`, {
+      a: 'api',
+      b: 'api,web',
+      c: 'web',
+    });
+  });
 });

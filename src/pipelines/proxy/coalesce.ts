@@ -5,12 +5,19 @@ import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Sub
  * waits for nothing), then a change is emitted once the stream has been quiet for `debounceMs`, and at
  * the latest `maxWaitMs` after the first change that is still pending, so a continuous stream of changes
  * still gets through (Istio's debounce with a max wait; Consul's coalescing window). Timers run on
- * `scheduler`. On completion a pending value is emitted first.
+ * `scheduler`. A value `urgent(last emitted, value)` says cannot wait (a client asked for something new and
+ * waits for the answer) is emitted at once. On completion a pending value is emitted first.
  */
-export function coalesce<T>(debounceMs: number, maxWaitMs: number, scheduler: SchedulerLike): MonoTypeOperatorFunction<T> {
+export function coalesce<T>(
+  debounceMs: number,
+  maxWaitMs: number,
+  scheduler: SchedulerLike,
+  urgent?: (last: T, value: T) => boolean,
+): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
       let first = true;
+      let last: T;
       let pending: { value: T } | undefined;
       let quiet: Subscription | undefined;
       let deadline: Subscription | undefined;
@@ -21,17 +28,19 @@ export function coalesce<T>(debounceMs: number, maxWaitMs: number, scheduler: Sc
         if (!pending) return;
         const { value } = pending;
         pending = undefined;
+        last = value;
         subscriber.next(value);
       };
       const sub = source.subscribe({
         next(value) {
           if (first) {
             first = false;
+            last = value;
             subscriber.next(value);
             return;
           }
           pending = { value };
-          if (debounceMs <= 0) return flush();
+          if (debounceMs <= 0 || urgent?.(last, value)) return flush();
           quiet?.unsubscribe();
           quiet = scheduler.schedule(flush, debounceMs);
           if (!deadline && maxWaitMs > 0) deadline = scheduler.schedule(flush, maxWaitMs);

@@ -68,7 +68,7 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
             scan(foldProxyEvent, initialProxySnapshot(kind)),
             filter(isReady),
             distinctUntilChanged(),
-            coalesce(shared.debounceMs, shared.debounceMaxMs, shared.scheduler),
+            coalesce(shared.debounceMs, shared.debounceMaxMs, shared.scheduler, newTargets),
             shared.limiter.limit(),
           );
         }),
@@ -88,6 +88,11 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
         complete: () => subscriber.complete(),
       });
   });
+}
+
+/** A proxyless client that named new targets is waiting for them: no reason to coalesce. */
+function newTargets(last: ProxySnapshot, next: ProxySnapshot): boolean {
+  return next.targets !== last.targets && next.targets.some((t) => !last.targets.includes(t));
 }
 
 function upstreamEvents(names$: Observable<readonly string[]>, flavor: 'sidecar' | 'proxyless', shared: PipelineShared): Observable<ProxyEvent> {
