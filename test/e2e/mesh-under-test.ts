@@ -10,7 +10,7 @@ import { startConsulApiServer, type ConsulApiServer } from '../../src/sources/co
 import { createMemoryStore } from '../../src/sources/store/memory-store.js';
 import type { StateStore } from '../../src/sources/store/state-store.js';
 import { createXdsServer, type XdsServer } from '../../src/sinks/xds/xds-server.js';
-import { createProxyManager, type ProxyManager } from '../../src/pipelines/proxy/proxy-manager.js';
+import { createProxyManager, type ProxyManager, type ProxyManagerDeps } from '../../src/pipelines/proxy/proxy-manager.js';
 import { grpcBootstrap } from '../../src/cli/bootstrap-grpc.js';
 import { ECHO_SERVICE, startEchoBackend, type EchoBackend } from '../support/echo-backend.js';
 
@@ -26,7 +26,7 @@ export class MeshUnderTest {
     readonly manager: ProxyManager,
   ) {}
 
-  static async start(): Promise<MeshUnderTest> {
+  static async start(deps: Partial<ProxyManagerDeps> = {}): Promise<MeshUnderTest> {
     const store = createMemoryStore();
     const catalog = createCatalog(store, { keepAliveMs: 100 });
     const api = await startConsulApiServer(store, { catalog, logger: silentLogger });
@@ -43,6 +43,7 @@ export class MeshUnderTest {
       onInvalidResource: (i) => {
         throw new Error(`generated an invalid resource: ${i.resource.name} ${JSON.stringify(i.violations)}`);
       },
+      ...deps,
     });
     const xds = createXdsServer({ snapshots: manager.snapshots, logger: silentLogger });
     const xdsPort = await xds.listen('127.0.0.1:0');

@@ -63,3 +63,10 @@ export function meshOf(defs: readonly ServiceDefinition[], entries: readonly Con
   for (const d of defs) s = applyOps(s, registrationOps(s, d, API_OWNER)).state;
   return s;
 }
+
+/** The write ops of a registration (for a real store's `write`). */
+export function registrationOpsOf(state: CatalogState, raw: RawService): WriteOp[] {
+  const def = parseServiceDefinition(raw);
+  if (!def.ok) throw new Error(`bad service definition: ${def.error}`);
+  return registrationOps(state, def.value, API_OWNER);
+}
