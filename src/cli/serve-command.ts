@@ -17,6 +17,16 @@ export function serveCommand(onExit: (code: number) => void): Command {
     .option('--trust-domain <name>', 'SPIFFE trust domain of the mesh', SERVE_DEFAULTS.trustDomain)
     .option('--debounce-ms <ms>', 'quiet time before a proxy snapshot is rebuilt', SERVE_DEFAULTS.debounceMs)
     .option('--debounce-max-ms <ms>', 'longest a change may wait for a quiet time', SERVE_DEFAULTS.debounceMaxMs)
+    .option(
+      '--grpc-max-connection-age-ms <ms>',
+      'send GOAWAY on gRPC connections older than this, so xDS streams rebalance between replicas (0 = never)',
+      SERVE_DEFAULTS.grpcMaxConnectionAgeMs,
+    )
+    .option(
+      '--grpc-max-connection-age-grace-ms <ms>',
+      'how long streams may go on after that GOAWAY before the connection is closed',
+      SERVE_DEFAULTS.grpcMaxConnectionAgeGraceMs,
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])

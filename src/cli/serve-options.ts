@@ -16,6 +16,10 @@ export interface ServeOptions {
   readonly debounceMs: number;
   readonly debounceMaxMs: number;
   readonly logLevel: LogLevel;
+  /** grpc.max_connection_age_ms of the xDS server (0 = unlimited): streams rebalance between replicas. */
+  readonly grpcMaxConnectionAgeMs: number;
+  /** grpc.max_connection_age_grace_ms: how long streams may go on after the connection's GOAWAY. */
+  readonly grpcMaxConnectionAgeGraceMs: number;
 }
 
 /** The raw strings commander hands over. */
@@ -30,6 +34,8 @@ export interface RawServeOptions {
   debounceMs?: string;
   debounceMaxMs?: string;
   logLevel?: string;
+  grpcMaxConnectionAgeMs?: string;
+  grpcMaxConnectionAgeGraceMs?: string;
 }
 
 export const SERVE_DEFAULTS = {
@@ -42,6 +48,8 @@ export const SERVE_DEFAULTS = {
   debounceMs: '50',
   debounceMaxMs: '1000',
   logLevel: 'info',
+  grpcMaxConnectionAgeMs: '0',
+  grpcMaxConnectionAgeGraceMs: '10000',
 } as const;
 
 export function parseServeOptions(raw: RawServeOptions): ServeOptions {
@@ -71,6 +79,11 @@ export function parseServeOptions(raw: RawServeOptions): ServeOptions {
     debounceMs,
     debounceMaxMs,
     logLevel,
+    grpcMaxConnectionAgeMs: nonNegativeInt(raw.grpcMaxConnectionAgeMs ?? SERVE_DEFAULTS.grpcMaxConnectionAgeMs, '--grpc-max-connection-age-ms'),
+    grpcMaxConnectionAgeGraceMs: nonNegativeInt(
+      raw.grpcMaxConnectionAgeGraceMs ?? SERVE_DEFAULTS.grpcMaxConnectionAgeGraceMs,
+      '--grpc-max-connection-age-grace-ms',
+    ),
   };
 }
 

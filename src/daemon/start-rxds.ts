@@ -1,6 +1,6 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { Registry } from 'prom-client';
-import { asyncScheduler, filter, firstValueFrom, map, of, timeout, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, asyncScheduler, combineLatest, filter, firstValueFrom, map, of, timeout, type SchedulerLike } from 'rxjs';
 import { EMPTY_SNAPSHOT } from '../core/snapshot.js';
 import { createHttpServer, type HttpServerHandle } from '../core/http/http-server.js';
 import type { Logger } from '../core/logger.js';
@@ -19,6 +19,8 @@ import { createXdsServer, type XdsServer } from '../sinks/xds/xds-server.js';
 import { createAdminApi } from '../sinks/admin/admin-api.js';
 import { createMetrics } from '../sinks/metrics/create-metrics.js';
 import { createMetricsRoute } from '../sinks/metrics/metrics-route.js';
+import { createUiRoute } from '../sinks/ui/ui-route.js';
+import { listenGrpc } from './grpc-listener.js';
 
 /** The longest startup waits for the declared files before serving anyway (they keep loading). */
 const FILE_LOAD_TIMEOUT_MS = 10_000;
@@ -38,6 +40,11 @@ export interface Rxds {
 export interface RxdsDeps {
   readonly logger: Logger;
   readonly scheduler?: SchedulerLike;
+  /**
+   * Called at shutdown once /readyz answers 503 and before any stream is ended; awaited. A pre-stop
+   * pause for load balancers to see the server go unready (none by default).
+   */
+  readonly onDraining?: () => Promise<void> | void;
 }
 
 /**
@@ -58,7 +65,14 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   await mkdir(options.dataDir, { recursive: true });
   const sources = createSourceStatusRegistry();
   const store = await openSqliteStore(options.dataDir, { logger: logger.child({ component: 'store' }), sourceStatus: sources });
-  const closers: Array<() => Promise<void> | void> = [() => store.close()];
+  // Shutdown runs these phases in order: /readyz answers 503 (and the onDraining pause); SSE watches and
+  // xDS streams end, then GOAWAY on the gRPC connections (clients reconnect elsewhere); the sources stop
+  // writing; HTTP closes (long polls end); the store is flushed and closed; metrics last.
+  const draining$ = new BehaviorSubject(false);
+  const phases = { drain: [] as Closer[], streams: [] as Closer[], sources: [] as Closer[], http: [] as Closer[], last: [] as Closer[] };
+  phases.drain.push(() => draining$.next(true), () => deps.onDraining?.());
+  phases.last.push(() => store.close());
+  const closers = () => [...phases.drain, ...phases.streams, ...phases.sources, ...phases.http, ...phases.last];
   try {
     const catalog = createCatalog(store, { scheduler });
     const ca = await startCertificateAuthority({
@@ -67,12 +81,12 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       scheduler,
       logger: logger.child({ component: 'ca' }),
     });
-    closers.unshift(() => ca.close());
+    phases.sources.push(() => ca.close());
     const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
-    closers.unshift(() => health.stop());
+    phases.sources.push(() => health.stop());
     if (options.configFiles.length > 0) {
       const files = startFileSource(store, options.configFiles, { logger: logger.child({ component: 'file' }), sourceStatus: sources, scheduler });
-      closers.unshift(() => files.unsubscribe());
+      phases.sources.push(() => files.unsubscribe());
       // Serve only once every declared file has been applied (or reported invalid): clients never see a
       // catalog that is missing what the operator declared.
       const names = new Set(options.configFiles.map((f) => `file:${f}`));
@@ -90,14 +104,14 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       logger: logger.child({ component: 'xds' }),
       scheduler,
     });
-    closers.unshift(() => xds.close());
     const registry = new Registry();
     const metrics = createMetrics({ registry, xds, sources, processMetrics: true });
-    closers.push(() => metrics.close());
+    phases.last.push(() => metrics.close());
     // Ready once every declared file has been applied (or reported invalid): what the startup wait is for.
     const declared = options.configFiles.map((f) => `file:${f}`);
-    const ready$ = sources.statuses$.pipe(
-      map((list) => {
+    const ready$ = combineLatest([sources.statuses$, draining$]).pipe(
+      map(([list, draining]) => {
+        if (draining) return { ready: false, reason: 'shutting down' };
         const missing = declared.filter((n) => !list.some((s) => s.Name === n));
         return missing.length === 0 ? true : { ready: false, reason: `waiting for ${missing.join(', ')}` };
       }),
@@ -114,6 +128,7 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       [
         admin,
         createMetricsRoute(registry),
+        createUiRoute(),
         createConsulApi({
           store,
           catalog,
@@ -128,10 +143,18 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       { logger: logger.child({ component: 'http' }) },
     );
     const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);
-    closers.unshift(() => http.close(2000));
-    closers.unshift(() => admin.closeWatches()); // watch streams would hold the HTTP close for its grace
+    phases.http.push(() => http.close(2000));
+    phases.streams.push(() => admin.closeWatches()); // watch streams would hold the HTTP close for its grace
 
-    const grpcPort = await xds.listen(formatHostPort(options.grpcAddr));
+    const grpcListener = await listenGrpc(xds, formatHostPort(options.grpcAddr), {
+      maxConnectionAgeMs: options.grpcMaxConnectionAgeMs,
+      maxConnectionAgeGraceMs: options.grpcMaxConnectionAgeGraceMs,
+      logger: logger.child({ component: 'xds' }),
+    });
+    const grpcPort = grpcListener.port;
+    // xds.close() ends every stream (status OK: clients reconnect, to another replica if this one is gone);
+    // then GOAWAY, and the connections close.
+    phases.streams.push(() => xds.close(), () => grpcListener.close());
 
     const bound = { http: { host: options.httpAddr.host, port: httpBound.port }, grpc: { host: options.grpcAddr.host, port: grpcPort } };
     logger.info({ http: formatHostPort(bound.http), grpc: formatHostPort(bound.grpc) }, 'listening');
@@ -144,17 +167,19 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       xds,
       sources,
       close() {
-        closing ??= runClosers(closers, logger);
+        closing ??= runClosers(closers(), logger);
         return closing;
       },
     };
   } catch (err) {
-    await runClosers(closers, logger);
+    await runClosers(closers(), logger);
     throw err;
   }
 }
 
-async function runClosers(closers: ReadonlyArray<() => Promise<void> | void>, logger: Logger): Promise<void> {
+type Closer = () => Promise<void> | void;
+
+async function runClosers(closers: readonly Closer[], logger: Logger): Promise<void> {
   for (const close of closers) {
     try {
       await close();
