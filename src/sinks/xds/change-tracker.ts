@@ -1,5 +1,7 @@
 import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
+import { subscribedSet } from './name-sets.js';
+import { changedNames } from './snapshot-interner.js';
 
 /** Type URL -> subscribed names ('*' = wildcard), for the types the stream has requested. */
 type Subscribed = ReadonlyMap<string, readonly string[] | '*'>;
@@ -7,8 +9,8 @@ type Subscribed = ReadonlyMap<string, readonly string[] | '*'>;
 /**
  * Remembers, per type, when a snapshot first changed something the stream subscribes to since that
  * type's last push: the start of the convergence time (snapshot arrival to ACK) reported with a push.
- * A push caused only by a subscription change has no such start. Costs one pass over the subscribed
- * resources of a changed type per snapshot (unchanged types are skipped by reference).
+ * A push caused only by a subscription change has no such start. Costs, per changed type, the
+ * intersection of the (shared) changed names with the subscription; unchanged types are skipped by reference.
  */
 export class ChangeTracker {
   private previous: Snapshot | undefined;
@@ -38,9 +40,13 @@ function changed(
   names: readonly string[] | '*',
 ): boolean {
   if (a === b) return false;
-  const differs = (name: string) => a?.get(name)?.version !== b?.get(name)?.version;
-  if (names !== '*') return names.some(differs);
-  if ((a?.size ?? 0) !== (b?.size ?? 0)) return true;
-  for (const name of b?.keys() ?? []) if (differs(name)) return true;
+  // The changed names of a transition are computed once for all streams (changedNames); a stream
+  // only intersects them with its subscription, the smaller side driving the loop.
+  const diff = changedNames(a, b);
+  if (diff.size === 0) return false;
+  if (names === '*') return true;
+  if (names.length <= diff.size) return names.some((n) => diff.has(n));
+  const subscribed = subscribedSet(names); // the stream's own (shared) set: no copy
+  for (const n of diff) if (subscribed.has(n)) return true;
   return false;
 }

@@ -8,8 +8,12 @@ import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { CHILD_TYPE, TypeUrl } from '../../core/type-urls.js';
 import { NO_WORK, nextWakeup, planNext, type Phase, type PushPlanView, type Work } from './push-planner.js';
+import { CLEAN, candidates, markDirty } from './dirty-names.js';
+import { withChanges } from './layered-map.js';
+import { subscribedList } from './name-sets.js';
 import { childNames } from './resource-refs.js';
-import { setVersion } from './set-version.js';
+import { changedNames } from './snapshot-interner.js';
+import { digestUpdate, digestVersion } from './set-version.js';
 import {
   checkNameCount,
   nackMessage,
@@ -94,7 +98,16 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
       return { state: { ...state, types: new Map(state.types).set(typeUrl, ts) }, outputs };
     },
 
-    snapshot: (state, snapshot) => (snapshot === state.snapshot ? state : { ...state, snapshot }),
+    snapshot(state, snapshot) {
+      if (snapshot === state.snapshot) return state;
+      // Mark what the change touched, per type; unchanged types keep their state (and memos).
+      const types = new Map(state.types);
+      for (const [t, ts] of state.types) {
+        const changed = changedNames(state.snapshot?.get(t), snapshot.get(t));
+        if (changed.size > 0) types.set(t, { ...ts, dirty: markDirty(ts.dirty, changed) });
+      }
+      return { ...state, snapshot, types };
+    },
 
     next(state, at) {
       const choice = planNext(planView(state), at, ordering);
@@ -103,6 +116,12 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
     },
 
     wakeAt: (state, at) => nextWakeup(planView(state), at, ordering),
+
+    subscriptions(state) {
+      const out = new Map<string, readonly string[] | '*'>();
+      for (const [t, ts] of state.types) out.set(t, subscribedList(ts.wildcard, ts.names));
+      return out;
+    },
 
     view(state) {
       const types = new Map<string, TypeStatus>();
@@ -116,22 +135,41 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
   };
 }
 
+/**
+ * Diffs are memoized per stream state: planning the next response, building it and planning again
+ * after an ACK would otherwise diff every type each time. The key is what the diff depends on: the
+ * held map, the subscription and the type's resource map (kept identical across snapshots when
+ * unchanged, see SnapshotInterner). An ACK only replaces the ledger, so it hits the memo.
+ */
+const diffMemo = new WeakMap<ReadonlyMap<string, Held>, { readonly ts: DeltaTypeState; readonly all: unknown; readonly diff: DeltaDiff }>();
+
 function diffOf(ts: DeltaTypeState, snapshot: Snapshot): DeltaDiff {
   const all = snapshot.get(ts.typeUrl) ?? EMPTY;
-  const exists = (n: string): Resource | undefined => {
-    const r = all.get(n);
-    return r && r.typeUrl === ts.typeUrl ? r : undefined;
-  };
+  const m = diffMemo.get(ts.has);
+  if (m && m.all === all && m.ts.dirty === ts.dirty && m.ts.force === ts.force && m.ts.names === ts.names && m.ts.wildcard === ts.wildcard) {
+    return m.diff;
+  }
+  const diff = computeDiff(ts, all);
+  diffMemo.set(ts.has, { ts, all, diff });
+  return diff;
+}
+
+/** The diff over the names that may be out of sync (dirty or forced); the rest is in sync. */
+function computeDiff(ts: DeltaTypeState, all: ReadonlyMap<string, Resource>): DeltaDiff {
   const upserts = new Map<string, Resource>();
-  const consider = (n: string) => {
-    const r = exists(n);
+  const missing: string[] = [];
+  const deleted: string[] = [];
+  const look = candidates(ts.dirty, ts.force, () => [...(ts.wildcard ? all.keys() : ts.names), ...ts.has.keys()]);
+  for (const n of look) {
+    const held = ts.has.get(n);
+    const found = all.get(n);
+    const r = found && found.typeUrl === ts.typeUrl && deltaInScope(ts, n) ? found : undefined;
     // Every subscribed name is sent, even if the server believes the client holds it (force).
-    if (r && (ts.force.has(n) || ts.has.get(n)?.version !== r.version)) upserts.set(n, r);
-  };
-  if (ts.wildcard) for (const n of all.keys()) consider(n);
-  for (const n of ts.names) if (!upserts.has(n)) consider(n);
-  const missing = [...ts.force].filter((n) => !exists(n) && !ts.has.has(n));
-  const deleted = [...ts.has.keys()].filter((n) => !exists(n));
+    if (r) {
+      if (ts.force.has(n) || held?.version !== r.version) upserts.set(n, r);
+    } else if (held) deleted.push(n);
+    else if (ts.force.has(n)) missing.push(n);
+  }
   return { upserts, missing, deleted };
 }
 
@@ -155,13 +193,12 @@ function buildResponse(
   const upserts = phase === 'break' ? [] : [...d.upserts];
   // Not-existing names go with the additions; deletions of held resources wait for the break phase.
   const removed = [...(phase === 'break' ? [] : d.missing), ...(phase === 'make' ? [] : d.deleted)];
-  const has = new Map<string, Held>(ts.has);
-  for (const [n, r] of upserts) has.set(n, r);
-  for (const n of removed) has.delete(n);
+  const changes: Array<readonly [string, Held | undefined]> = [...upserts, ...removed.map((n) => [n, undefined] as const)];
+  const has = withChanges<Held>(ts.has, changes, state.snapshot!.get(typeUrl));
+  const hasDigest = digestUpdate(ts.hasDigest, ts.has, changes);
   const force = new Set(ts.force);
-  for (const [n] of upserts) force.delete(n);
-  for (const n of removed) force.delete(n);
-  const version = setVersion([...has].map(([n, h]) => [n, h.version] as const));
+  for (const [n] of changes) force.delete(n);
+  const version = digestVersion(hasDigest);
   const nonce = String(state.sentCount + 1);
   const resources = upserts.map(([, r]) => r);
   const response = create(DeltaDiscoveryResponseSchema, {
@@ -171,9 +208,13 @@ function buildResponse(
     resources: resources.map((r) => config.framer.deltaResource(r)),
     removedResources: removed,
   });
+  // Everything examined is settled now, except what this phase leaves for a later one.
+  const dirty = phase === 'make' ? new Set(d.deleted) : phase === 'break' ? new Set(d.upserts.keys()) : CLEAN;
   const next: DeltaTypeState = {
     ...ts,
     has,
+    hasDigest,
+    dirty,
     force,
     owed: phase === 'break' && ts.owed,
     ledger: recordSent(ts.ledger, nonce, version, at),
@@ -211,12 +252,19 @@ function deltaWarmingSince(state: DeltaState): number | undefined {
   if (!cds || !state.snapshot || cds.ledger.sentTick === undefined) return undefined;
   const eds = state.types.get(TypeUrl.ClusterLoadAssignment);
   const assignments = state.snapshot.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY;
+  const m = warmingMemo.get(cds.has);
+  if (m && m.edsHas === eds?.has && m.assignments === assignments) return m.warming ? cds.ledger.sentTick : undefined;
+  let warming = false;
   for (const c of cds.has.values()) {
     if ('claimed' in c) continue;
     for (const name of childNames(c)) {
       const want = assignments.get(name);
-      if (want && eds?.has.get(name)?.version !== want.version) return cds.ledger.sentTick;
+      if (want && eds?.has.get(name)?.version !== want.version) warming = true;
     }
+    if (warming) break;
   }
-  return undefined;
+  warmingMemo.set(cds.has, { edsHas: eds?.has, assignments, warming });
+  return warming ? cds.ledger.sentTick : undefined;
 }
+
+const warmingMemo = new WeakMap<object, { readonly edsHas: unknown; readonly assignments: unknown; readonly warming: boolean }>();

@@ -1,4 +1,8 @@
 import type { Resource } from '../../core/resource.js';
+import { markDirty, type Dirty } from './dirty-names.js';
+import { withChanges } from './layered-map.js';
+import { EMPTY_DIGEST, digestUpdate, type SetDigest } from './set-version.js';
+import { EMPTY_NAMES, internNames, subscribedList } from './name-sets.js';
 import { EMPTY_LEDGER, type TypeLedger } from './stream-status.js';
 
 /** A version the client says it holds (`initial_resource_versions`) of a resource we did not send it. */
@@ -19,6 +23,10 @@ export interface DeltaTypeState {
   readonly names: ReadonlySet<string>;
   /** What the client holds, per name. */
   readonly has: ReadonlyMap<string, Held>;
+  /** Digest of `has` (the system_version_info), kept up to date with it. */
+  readonly hasDigest: SetDigest;
+  /** Names whose sync state may have changed since the last response (see dirty-names). */
+  readonly dirty: Dirty;
   /** Names to send (or report as not existing) even if the client holds them: every subscribed name. */
   readonly force: ReadonlySet<string>;
   /** A response is owed even if empty: a new wildcard subscriber must learn that the set is complete. */
@@ -31,8 +39,10 @@ export function initialDeltaType(typeUrl: string): DeltaTypeState {
   return {
     typeUrl,
     wildcard: false,
-    names: new Set(),
+    names: EMPTY_NAMES,
     has: new Map(),
+    hasDigest: EMPTY_DIGEST,
+    dirty: 'all',
     force: new Set(),
     owed: false,
     requested: false,
@@ -53,6 +63,9 @@ export interface DeltaSubscriptionChange {
  */
 export function applyDeltaChange(ts: DeltaTypeState, change: DeltaSubscriptionChange): DeltaTypeState {
   const first = !ts.requested;
+  const initial = first ? Object.entries(change.initialVersions) : [];
+  // A pure ACK (the common case) changes nothing here: keep every map as it is.
+  if (!first && change.subscribe.length === 0 && change.unsubscribe.length === 0) return ts;
   let wildcard = ts.wildcard;
   const names = new Set(ts.names);
   const force = new Set(ts.force);
@@ -73,20 +86,31 @@ export function applyDeltaChange(ts: DeltaTypeState, change: DeltaSubscriptionCh
     }
   }
   const inScope = (n: string) => wildcard || names.has(n);
-  const has = new Map([...ts.has].filter(([n]) => inScope(n))); // unsubscribed: the client forgets them
-  const initial = first ? Object.entries(change.initialVersions) : [];
+  const changes: Array<[string, Held | undefined]> = [];
+  for (const n of ts.has.keys()) if (!inScope(n)) changes.push([n, undefined]); // unsubscribed: the client forgets them
   for (const [n, version] of initial) {
     if (!inScope(n)) continue;
-    has.set(n, { version, claimed: true });
+    changes.push([n, { version, claimed: true }]);
     force.delete(n);
   }
+  let has = ts.has;
+  let hasDigest = ts.hasDigest;
+  if (changes.length > 0) {
+    hasDigest = digestUpdate(ts.hasDigest, ts.has, changes);
+    has = withChanges(ts.has, changes);
+  }
   const newWildcard = wildcard && !ts.wildcard;
+  for (const n of force) if (!inScope(n)) force.delete(n);
+  // A new wildcard (or a first request) brings everything into scope; claimed versions may be stale.
+  const dirty = first || newWildcard ? 'all' : markDirty(ts.dirty, new Set(initial.map(([n]) => n)));
   return {
     ...ts,
     wildcard,
-    names,
+    names: internNames(names),
     has,
-    force: new Set([...force].filter(inScope)),
+    hasDigest,
+    dirty,
+    force,
     owed: ts.owed || (newWildcard && initial.length === 0),
     requested: true,
   };
@@ -97,7 +121,7 @@ export function deltaInScope(ts: DeltaTypeState, name: string): boolean {
 }
 
 export function deltaSubscribed(ts: DeltaTypeState): readonly string[] | '*' {
-  return ts.wildcard ? '*' : [...ts.names];
+  return subscribedList(ts.wildcard, ts.names);
 }
 
 /** The resources (not mere claimed versions) the client holds: for config dumps. */

@@ -79,8 +79,14 @@ export function planNext(view: PushPlanView, at: Instant, opts: PushPlanOptions)
     const l = view.ledger(t);
     return l !== undefined && l.awaiting && at.tick < (l.sentTick ?? 0) + opts.holdMs;
   };
-  const since = view.warmingSince();
-  const warming = since !== undefined && at.tick < since + opts.holdMs;
+  let warmingCache: boolean | undefined;
+  const warming = (): boolean => {
+    if (warmingCache === undefined) {
+      const since = view.warmingSince();
+      warmingCache = since !== undefined && at.tick < since + opts.holdMs;
+    }
+    return warmingCache;
+  };
   const laterBusy = (t: string): boolean =>
     PUSH_ORDER.slice(PUSH_ORDER.indexOf(t as TypeUrl) + 1).some((u) => work(u).make || work(u).break || blocking(u));
 
@@ -88,7 +94,7 @@ export function planNext(view: PushPlanView, at: Instant, opts: PushPlanOptions)
     const w = work(t);
     if (!w.make) continue;
     const held = HELD_BEHIND[t];
-    if (held && (warming || held.some(blocking))) continue;
+    if (held && (held.some(blocking) || warming())) continue;
     return { typeUrl: t, phase: w.break && laterBusy(t) ? 'make' : 'all' };
   }
   for (const t of [...PUSH_ORDER].reverse()) {
@@ -115,6 +121,7 @@ export function nextWakeup(view: PushPlanView, at: Instant, opts: PushPlanOption
     const l = view.ledger(t);
     if (l?.awaiting) consider(l.sentTick ?? 0);
   }
-  consider(view.warmingSince());
+  // A warming cluster only matters to listeners and routes that wait to be sent.
+  if (Object.keys(HELD_BEHIND).some((t) => types.includes(t) && view.work(t).make)) consider(view.warmingSince());
   return earliest;
 }

@@ -6,10 +6,15 @@ import {
 } from '../../gen/envoy/service/discovery/v3/discovery_pb.js';
 import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { CHILD_TYPE, FULL_STATE_TYPES, TypeUrl } from '../../core/type-urls.js';
-import { NO_WORK, nextWakeup, planNext, type Phase, type PushPlanView, type Work } from './push-planner.js';
+import { CHILD_TYPE, FULL_STATE_TYPES } from '../../core/type-urls.js';
+import { CLEAN, markDirty } from './dirty-names.js';
+import { nextWakeup, planNext, type Phase, type PushPlanView } from './push-planner.js';
+import { withChanges } from './layered-map.js';
+import { subscribedList } from './name-sets.js';
 import { childNames } from './resource-refs.js';
-import { setVersion } from './set-version.js';
+import { isNewToClient, lookAt, sotwWarmingSince, sotwWork, targetOf, wanted } from './sotw-diff.js';
+import { changedNames } from './snapshot-interner.js';
+import { digestUpdate, digestVersion } from './set-version.js';
 import {
   checkNameCount,
   nackMessage,
@@ -41,9 +46,9 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
   const ordering = { ordered: config.typeUrl === undefined, holdMs: config.holdMs };
   const planView = (s: SotwState): PushPlanView => ({
     types: s.types.keys(),
-    work: (t) => sotwWork(s, s.types.get(t)),
+    work: (t) => sotwWork(s.snapshot, s.types.get(t)),
     ledger: (t) => s.types.get(t)?.ledger,
-    warmingSince: () => sotwWarmingSince(s),
+    warmingSince: () => sotwWarmingSince(s.snapshot, s.types),
   });
 
   return {
@@ -82,8 +87,13 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
 
     snapshot(state, snapshot) {
       if (snapshot === state.snapshot) return state;
-      // A new snapshot is a trigger for every type, including those quiet after a stale request.
-      const types = new Map([...state.types].map(([t, ts]) => [t, ts.quiet ? { ...ts, quiet: false } : ts]));
+      // Mark what the change touched, per type. A new snapshot is also a trigger for every type,
+      // including those quiet after a stale request.
+      const types = new Map(state.types);
+      for (const [t, ts] of state.types) {
+        const changed = changedNames(state.snapshot?.get(t), snapshot.get(t));
+        if (changed.size > 0 || ts.quiet) types.set(t, { ...ts, dirty: markDirty(ts.dirty, changed), quiet: false });
+      }
       return { ...state, snapshot, types };
     },
 
@@ -94,6 +104,12 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
     },
 
     wakeAt: (state, at) => nextWakeup(planView(state), at, ordering),
+
+    subscriptions(state) {
+      const out = new Map<string, readonly string[] | '*'>();
+      for (const [t, ts] of state.types) out.set(t, subscribedList(ts.wildcard, ts.names));
+      return out;
+    },
 
     view(state) {
       const types = new Map<string, TypeStatus>();
@@ -113,39 +129,6 @@ function withType(state: SotwState, ts: SotwTypeState): SotwState {
   return { ...state, types };
 }
 
-/** The subscribed resources that exist in the snapshot (only of the right type: an Any never lies). */
-function targetOf(ts: SotwTypeState, snapshot: Snapshot): Map<string, Resource> {
-  const desired = snapshot.get(ts.typeUrl) ?? EMPTY;
-  const out = new Map<string, Resource>();
-  const add = (name: string, r: Resource | undefined) => {
-    if (r && r.typeUrl === ts.typeUrl) out.set(name, r);
-  };
-  if (ts.wildcard) for (const [name, r] of desired) add(name, r);
-  else for (const name of ts.names) add(name, desired.get(name));
-  return out;
-}
-
-function isNewToClient(ts: SotwTypeState, name: string, r: Resource): boolean {
-  return ts.force.has(name) || ts.sent.get(name)?.version !== r.version;
-}
-
-/**
- * What a type owes. Nothing before the first snapshot (we cannot say what exists yet) or while
- * quiet. LDS/CDS owe a response for any difference of the full set, and for an owed answer;
- * RDS/EDS/SDS only for resources the client lacks or holds in another version: a partial type
- * cannot express a deletion in SotW, so it has no `break` work.
- */
-function sotwWork(state: SotwState, ts: SotwTypeState | undefined): Work {
-  if (!ts || !state.snapshot || ts.quiet) return NO_WORK;
-  const target = targetOf(ts, state.snapshot);
-  let make = FULL_STATE_TYPES.has(ts.typeUrl) && ts.owed;
-  for (const [name, r] of target) if (!make && isNewToClient(ts, name, r)) make = true;
-  if (!FULL_STATE_TYPES.has(ts.typeUrl)) return make ? { make, break: false } : NO_WORK;
-  let brk = false;
-  for (const name of ts.sent.keys()) if (!target.has(name)) brk = true;
-  return make || brk ? { make, break: brk } : NO_WORK;
-}
-
 function buildResponse(
   config: MachineConfig,
   state: SotwState,
@@ -154,24 +137,36 @@ function buildResponse(
   at: Instant,
 ): Transition<SotwState, DiscoveryResponse> {
   const ts = state.types.get(typeUrl)!;
-  const target = targetOf(ts, state.snapshot!);
-  let members: Map<string, Resource>;
+  const desired = state.snapshot!.get(typeUrl) ?? EMPTY;
+  let members: ReadonlyMap<string, Resource>;
   let resources: Resource[];
   let removed: string[] = [];
+  let retained: string[] = [];
+  let changes: Array<readonly [string, Resource | undefined]>;
   if (FULL_STATE_TYPES.has(typeUrl)) {
     // LDS/CDS carry the full set: a missing name is a deletion. In the make phase the resources
     // being removed stay listed until what points at them has moved (see push-planner).
-    members = new Map(target);
-    if (phase === 'make') for (const [n, r] of ts.sent) if (!members.has(n)) members.set(n, r);
-    removed = [...ts.sent.keys()].filter((n) => !members.has(n));
-    resources = [...members.values()];
+    const target = targetOf(ts, state.snapshot!);
+    if (phase === 'make') for (const n of ts.sent.keys()) if (!target.has(n)) retained.push(n);
+    // Without retained removals the set sent is the target itself (shared by equal subscriptions).
+    const all = retained.length === 0 ? target : new Map([...target, ...retained.map((n) => [n, ts.sent.get(n)!] as const)]);
+    removed = [...ts.sent.keys()].filter((n) => !all.has(n));
+    resources = [...all.values()];
+    members = all;
+    changes = [...all, ...removed.map((n) => [n, undefined] as const)];
   } else {
     // RDS/EDS/SDS carry only what the client lacks, holds in another version, or must get again.
-    const picked = [...target].filter(([n, r]) => isNewToClient(ts, n, r));
+    const picked: Array<[string, Resource]> = [];
+    for (const n of lookAt(ts, desired)) {
+      const r = wanted(ts, desired, n);
+      if (r && isNewToClient(ts, n, r)) picked.push([n, r]);
+    }
     resources = picked.map(([, r]) => r);
-    members = new Map([...ts.sent, ...picked]);
+    members = withChanges(ts.sent, picked, desired);
+    changes = picked;
   }
-  const version = setVersion([...members].map(([n, r]) => [n, r.version] as const));
+  const sentDigest = digestUpdate(ts.sentDigest, ts.sent, changes);
+  const version = digestVersion(sentDigest);
   const nonce = String(state.sentCount + 1);
   const response = create(DiscoveryResponseSchema, {
     versionInfo: version,
@@ -183,6 +178,9 @@ function buildResponse(
   const next: SotwTypeState = {
     ...ts,
     sent: members,
+    sentDigest,
+    // All examined names are settled, except removals left for the break phase.
+    dirty: retained.length > 0 ? new Set(retained) : CLEAN,
     force: new Set([...ts.force].filter((n) => !sentNames.has(n))),
     owed: false,
     ledger: recordSent(ts.ledger, nonce, version, at),
@@ -218,19 +216,4 @@ function forceChildren(
   }
   if (force.size !== child.force.size) types.set(child.typeUrl, { ...child, force });
   return types;
-}
-
-/** See PushPlanView.warmingSince: a held cluster whose existing endpoints the client lacks. */
-function sotwWarmingSince(state: SotwState): number | undefined {
-  const cds = state.types.get(TypeUrl.Cluster);
-  if (!cds || !state.snapshot || cds.ledger.sentTick === undefined) return undefined;
-  const eds = state.types.get(TypeUrl.ClusterLoadAssignment);
-  const assignments = state.snapshot.get(TypeUrl.ClusterLoadAssignment) ?? EMPTY;
-  for (const c of cds.sent.values()) {
-    for (const name of childNames(c)) {
-      const want = assignments.get(name);
-      if (want && eds?.sent.get(name)?.version !== want.version) return cds.ledger.sentTick;
-    }
-  }
-  return undefined;
 }

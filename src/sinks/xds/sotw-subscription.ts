@@ -1,4 +1,8 @@
 import type { Resource } from '../../core/resource.js';
+import type { Dirty } from './dirty-names.js';
+import { withChanges } from './layered-map.js';
+import { EMPTY_DIGEST, digestUpdate, type SetDigest } from './set-version.js';
+import { EMPTY_NAMES, internNames, subscribedList } from './name-sets.js';
 import { EMPTY_LEDGER, type TypeLedger } from './stream-status.js';
 
 /** One type on one SotW stream: what the client subscribes to and what it was sent. Immutable. */
@@ -12,6 +16,10 @@ export interface SotwTypeState {
   readonly everNamed: boolean;
   /** What the client was sent, per name (for LDS/CDS exactly the last response's set). */
   readonly sent: ReadonlyMap<string, Resource>;
+  /** Digest of `sent`: the version_info of the last response. */
+  readonly sentDigest: SetDigest;
+  /** Names whose sync state may have changed since the last response (see dirty-names). */
+  readonly dirty: Dirty;
   /** Names to send even if unchanged: newly subscribed, or children of an updated parent. */
   readonly force: ReadonlySet<string>;
   /** LDS/CDS owe a full-state answer (first request, subscription change) even if nothing changed. */
@@ -29,9 +37,11 @@ export function initialSotwType(typeUrl: string): SotwTypeState {
   return {
     typeUrl,
     wildcard: false,
-    names: new Set(),
+    names: EMPTY_NAMES,
     everNamed: false,
     sent: new Map(),
+    sentDigest: EMPTY_DIGEST,
+    dirty: 'all',
     force: new Set(),
     owed: false,
     quiet: false,
@@ -56,17 +66,23 @@ export function applySotwNames(ts: SotwTypeState, resourceNames: readonly string
   if (!changed && !restart) return ts;
 
   const inScope = (n: string) => wildcard || explicit.has(n);
-  const sent = new Map(restart ? [] : ts.sent);
-  for (const n of sent.keys()) if (!inScope(n)) sent.delete(n); // unsubscribed: the client drops it
+  // Unsubscribed names are dropped by the client; a restart means it holds nothing of ours.
+  const dropped: Array<[string, undefined]> = [];
+  for (const n of ts.sent.keys()) if (restart || !inScope(n)) dropped.push([n, undefined]);
+  const sent = withChanges(ts.sent, dropped);
+  const sentDigest = digestUpdate(ts.sentDigest, ts.sent, dropped);
   const force = new Set([...ts.force].filter(inScope));
   // Newly named resources are sent even if this stream sent them before (the client may have dropped them).
   for (const n of explicit) if (!ts.names.has(n)) force.add(n);
   return {
     ...ts,
     wildcard,
-    names: explicit,
+    names: internNames(explicit),
     everNamed: ts.everNamed || resourceNames.length > 0,
     sent,
+    sentDigest,
+    // A restart or a wildcard change brings everything (back) into question; new names are forced.
+    dirty: restart || wildcard !== ts.wildcard ? 'all' : ts.dirty,
     force,
     owed: true,
   };
@@ -79,5 +95,5 @@ export function sotwInScope(ts: SotwTypeState, name: string): boolean {
 
 /** The subscription as operators see it. */
 export function sotwSubscribed(ts: SotwTypeState): readonly string[] | '*' {
-  return ts.wildcard ? '*' : [...ts.names];
+  return subscribedList(ts.wildcard, ts.names);
 }

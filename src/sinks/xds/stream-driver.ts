@@ -1,7 +1,8 @@
 import { status, type Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
-import { BehaviorSubject, Subject, catchError, defer, tap, throwError, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, catchError, defer, map, tap, throwError, type Subscription } from 'rxjs';
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Logger } from '../../core/logger.js';
+import type { Snapshot } from '../../core/snapshot.js';
 import { ChangeTracker } from './change-tracker.js';
 import type { MachineConfig, MachineOutput, StreamMachine } from './stream-machine.js';
 import type { StreamSubscriptions } from './xds-server.js';
@@ -130,8 +131,10 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
       throw err instanceof XdsError ? err : new XdsError(status.PERMISSION_DENIED, errorMessage(err));
     }
     if (phase !== 'starting') return; // the client went away meanwhile
+    let previous: Snapshot | undefined;
     const snapshots$ = defer(() => ctx.snapshots(node, info)).pipe(
-      tap((snapshot) => changes.snapshot(snapshot, subscribedTypes(machine.view(latest ?? machine.initial)), ctx.now())),
+      map((snapshot) => (previous = ctx.interner.intern(previous, snapshot))),
+      tap((snapshot) => changes.snapshot(snapshot, machine.subscriptions(latest ?? machine.initial), ctx.now())),
       catchError((err: unknown) => throwError(() => new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`))),
     );
     const machine = makeMachine(ctx.machineConfig(typeUrl));
@@ -139,8 +142,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     // Subscriptions change only on requests: derived after each one, and only if someone listens.
     publishSubscriptions = () => {
       if (!subscriptions.observed) return;
-      const next = new Map<string, readonly string[] | '*'>();
-      for (const [t, s] of machine.view(latest ?? machine.initial).types) next.set(t, s.subscribed);
+      const next = machine.subscriptions(latest ?? machine.initial);
       if (!sameSubscriptions(subscriptions.value, next)) subscriptions.next(next);
     };
     const writable$ = new BehaviorSubject(true);
@@ -219,12 +221,6 @@ function sameSubscriptions(a: StreamSubscriptions, b: StreamSubscriptions): bool
     } else if (names.length !== other.length || names.some((n, i) => n !== other[i])) return false;
   }
   return true;
-}
-
-function subscribedTypes(view: { readonly types: ReadonlyMap<string, { readonly subscribed: readonly string[] | '*' }> }): StreamSubscriptions {
-  const out = new Map<string, readonly string[] | '*'>();
-  for (const [t, s] of view.types) out.set(t, s.subscribed);
-  return out;
 }
 
 function changedAt(at: number | undefined): { changedAt?: number } {

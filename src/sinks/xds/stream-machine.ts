@@ -55,7 +55,11 @@ export interface StreamMachine<Req, Resp, S> {
   /** Scheduler time at which held-back work may become due, if some is waiting on a hold-back. */
   wakeAt(state: S, at: Instant): number | undefined;
   view(state: S): StreamView;
+  /** Per requested type, the subscribed names ('*' = wildcard). Cheap: no status is built. */
+  subscriptions(state: S): ReadonlyMap<string, readonly string[] | '*'>;
 }
+
+export { subscribedList } from './name-sets.js';
 
 export interface MachineConfig {
   /** The type a per-type service (CDS, EDS, ...) serves; undefined for ADS. */

@@ -5,6 +5,7 @@ import type { Snapshot } from '../../core/snapshot.js';
 import type { Framer } from './any-cache.js';
 import type { MachineConfig } from './stream-machine.js';
 import type { ActiveStream } from './stream-driver.js';
+import type { SnapshotInterner } from './snapshot-interner.js';
 import type { StreamRegistry } from './stream-registry.js';
 import type { XdsEvent } from './xds-events.js';
 import type { StreamInfo } from './xds-server.js';
@@ -21,6 +22,8 @@ export interface XdsContext {
   readonly fetchTimeoutMs: number;
   /** Shared Any/Delta envelopes: one per resource for all streams. */
   readonly framer: Framer;
+  /** Shares unchanged parts of successive snapshots across streams (see SnapshotInterner). */
+  readonly interner: SnapshotInterner;
   readonly registry: StreamRegistry;
   readonly active: Set<ActiveStream>;
   emit(event: XdsEvent): void;

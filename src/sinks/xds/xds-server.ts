@@ -7,13 +7,15 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { createFramer } from './any-cache.js';
 import { HealthService } from './health-service.js';
+import { SnapshotInterner } from './snapshot-interner.js';
 import { DEFAULT_HOLD_MS, DEFAULT_MAX_NAMES } from './stream-machine.js';
 import { StreamRegistry } from './stream-registry.js';
 import type { StreamStatus } from './stream-status.js';
 import type { ActiveStream } from './stream-driver.js';
 import type { XdsContext } from './xds-context.js';
 import type { XdsEvent } from './xds-events.js';
-import { DISCOVERY_SERVICES, discoveryImplementation } from './xds-services.js';
+import { createResponseSerializers } from './response-encoding.js';
+import { DISCOVERY_SERVICES, discoveryDefinition, discoveryImplementation } from './xds-services.js';
 
 export { XdsError } from './xds-error.js';
 export type { XdsEvent } from './xds-events.js';
@@ -80,6 +82,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
   const registry = new StreamRegistry();
   const active = new Set<ActiveStream>();
   const framer = createFramer();
+  const serializers = createResponseSerializers(framer);
   const holdMs = options.holdTimeoutMs ?? DEFAULT_HOLD_MS;
   const maxNames = options.maxResourceNamesPerRequest ?? DEFAULT_MAX_NAMES;
   let streamCounter = 0;
@@ -96,6 +99,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     maxNames,
     fetchTimeoutMs: options.fetchTimeoutMs ?? 10_000,
     framer,
+    interner: new SnapshotInterner(),
     registry,
     active,
     emit: (e) => events.next(e),
@@ -109,7 +113,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
 
   const addTo = (server: grpc.Server) => {
     for (const { service, typeUrl } of DISCOVERY_SERVICES) {
-      server.addService(grpcServiceDefinition(service), discoveryImplementation(ctx, service, typeUrl));
+      server.addService(discoveryDefinition(service, serializers), discoveryImplementation(ctx, service, typeUrl));
     }
     server.addService(grpcServiceDefinition(Health), health.implementation());
   };

@@ -1,10 +1,13 @@
 import type { DescService } from '@bufbuild/protobuf';
-import type { ServerDuplexStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { MethodDefinition, ServerDuplexStream, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { grpcServiceDefinition } from '../../core/grpc-service.js';
 import { ClusterDiscoveryService } from '../../gen/envoy/service/cluster/v3/cds_pb.js';
 import { AggregatedDiscoveryService } from '../../gen/envoy/service/discovery/v3/ads_pb.js';
 import {
   DeltaDiscoveryRequestSchema,
+  DeltaDiscoveryResponseSchema,
   DiscoveryRequestSchema,
+  DiscoveryResponseSchema,
   type DeltaDiscoveryRequest,
   type DeltaDiscoveryResponse,
   type DiscoveryRequest,
@@ -17,6 +20,7 @@ import { SecretDiscoveryService } from '../../gen/envoy/service/secret/v3/sds_pb
 import { TypeUrl } from '../../core/type-urls.js';
 import { deltaMachine } from './delta-state.js';
 import { serveFetch } from './fetch-handler.js';
+import type { ResponseSerializers } from './response-encoding.js';
 import { sotwMachine } from './sotw-state.js';
 import { serveStream } from './stream-driver.js';
 import type { XdsContext } from './xds-context.js';
@@ -30,6 +34,24 @@ export const DISCOVERY_SERVICES: ReadonlyArray<{ readonly service: DescService; 
   { service: RouteDiscoveryService, typeUrl: TypeUrl.RouteConfiguration },
   { service: SecretDiscoveryService, typeUrl: TypeUrl.Secret },
 ];
+
+/**
+ * The grpc-js definition of a discovery service, with responses encoded from the resources' cached
+ * encodings (see response-encoding) instead of re-encoding every resource for every stream.
+ */
+export function discoveryDefinition(service: DescService, serializers: ResponseSerializers): ServiceDefinition {
+  const def = { ...grpcServiceDefinition(service) } as Record<string, MethodDefinition<unknown, unknown>>;
+  for (const method of service.methods) {
+    const m = def[method.localName];
+    if (!m) continue;
+    if (method.output.typeName === DiscoveryResponseSchema.typeName) {
+      def[method.localName] = { ...m, responseSerialize: (r: unknown) => serializers.sotw(r as DiscoveryResponse) };
+    } else if (method.output.typeName === DeltaDiscoveryResponseSchema.typeName) {
+      def[method.localName] = { ...m, responseSerialize: (r: unknown) => serializers.delta(r as DeltaDiscoveryResponse) };
+    }
+  }
+  return def as ServiceDefinition;
+}
 
 /**
  * The grpc-js implementation of one discovery service, by method shape: a bidi stream of
