@@ -6,6 +6,7 @@ import {
   merge,
   Observable,
   scan,
+  shareReplay,
   switchMap,
   type SchedulerLike,
 } from 'rxjs';
@@ -53,6 +54,7 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
   const registration$ = catalog.state$.pipe(
     map((s) => s.services.get(nodeId)),
     distinctUntilChanged(),
+    shareReplay({ bufferSize: 1, refCount: true }),
   );
   const kind$ = registration$.pipe(
     map((r): ProxySnapshot['kind'] => (r?.Kind === 'connect-proxy' ? 'sidecar' : 'proxyless')),
