@@ -8,6 +8,7 @@ import { RegistrationError } from '../catalog/registration.js';
 import { StoreConflictError, StoreUnavailableError } from '../store/store-errors.js';
 import type { Write } from '../store/state-store.js';
 import { awaitSlice, parseBlockingParams } from './blocking-query.js';
+import { requestCallers, type RequestCallers } from './acl-router.js';
 import type { ConsulApiDeps } from './consul-api-deps.js';
 import { defaultNode, type NodeInfo } from './render.js';
 
@@ -17,6 +18,8 @@ export interface ApiContext {
   readonly node: NodeInfo;
   readonly logger: Logger;
   readonly bodyLimit: number;
+  /** The caller of each request (its ACL token's rights). */
+  readonly callers: RequestCallers;
   /** Answers a (possibly blocking) read from a slice Observable. */
   blocking<T>(ctx: RouteContext, slice$: Observable<Slice<T>>, reply: (slice: Slice<T>) => Reply): Promise<Reply | void>;
   /** A store write whose failures become HTTP errors (400/404/409/503). */
@@ -35,6 +38,7 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
     node: defaultNode(deps.node),
     logger,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    callers: requestCallers(deps.acl),
     blocking(ctx, slice$, reply) {
       checkCommonQuery(ctx.query, deps.node?.datacenter ?? 'dc1');
       const params = parseBlockingParams(ctx.query, random);

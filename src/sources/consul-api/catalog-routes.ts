@@ -10,10 +10,15 @@ export function addCatalogRoutes(router: Router, api: ApiContext): void {
 
   const servicesCache = new WeakMap<object, Buffer>();
   router.get('/v1/catalog/services', (ctx) =>
-    api.blocking(ctx, catalog.servicesIndex$, (slice) => ({
-      body: cachedBody(servicesCache, slice, (v) => v),
-      headers: indexHeaders(slice.index),
-    })),
+    api.blocking(ctx, catalog.servicesIndex$, (slice) => {
+      const authz = api.callers.of(ctx.req);
+      return {
+        body: authz.readsEverything
+          ? cachedBody(servicesCache, slice, (v) => v)
+          : Object.fromEntries(Object.entries(slice.value).filter(([name]) => authz.serviceRead(name))),
+        headers: indexHeaders(slice.index),
+      };
+    }),
   );
 
   const serviceCache = new WeakMap<object, Buffer>();

@@ -7,6 +7,7 @@ import { cachedBody, indexHeaders, type ApiContext } from './api-context.js';
 import type { ConfigEntryMap } from './consul-api-deps.js';
 import { configEntry } from './render.js';
 import { consulConfigEntryValidator } from './config-entry-validator.js';
+import { checkedWrite, mayConfigEntry } from './acl-write-check.js';
 
 
 /** The config entry endpoints: write (validated, optionally check-and-set), read (blocking), delete. */
@@ -19,22 +20,27 @@ export function addConfigRoutes(router: Router, api: ApiContext): void {
     if (!parsed.ok) throw badRequest(`Invalid config entry: ${parsed.error}`);
     const entry = parsed.value;
     const cas = casParam(query);
-    const written = await api.writeCas((state) => {
+    const written = await api.writeCas(checkedWrite(api.callers.of(req), (state) => {
       const graph = validator.validateGraph(entriesOf(state), entry);
       if (!graph.ok) throw badRequest(`Invalid config entry: ${graph.error}`);
       const { Kind, Name, ...rest } = entry as ValidEntry;
       return [{ type: 'config-put', entry: { Kind, Name, Entry: { Kind, Name, ...rest }, Owner: API_OWNER }, cas }];
-    });
+    }));
     return { body: written };
   });
 
   const listCache = new WeakMap<object, Buffer>();
   router.get('/v1/config/:kind', (ctx) => {
     const kind = knownKind(ctx.params['kind']!);
-    return api.blocking(ctx, catalog.configEntries$(kind), (slice) => ({
-      body: cachedBody(listCache, slice, (list) => list.map(configEntry)),
-      headers: indexHeaders(slice.index),
-    }));
+    return api.blocking(ctx, catalog.configEntries$(kind), (slice) => {
+      const authz = api.callers.of(ctx.req);
+      return {
+        body: authz.readsEverything
+          ? cachedBody(listCache, slice, (list) => list.map(configEntry))
+          : slice.value.filter((e) => mayConfigEntry(authz, e.Kind, e.Name, 'read')).map(configEntry),
+        headers: indexHeaders(slice.index),
+      };
+    });
   });
 
   const entryCache = new WeakMap<object, Buffer>();

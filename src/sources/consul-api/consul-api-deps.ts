@@ -7,6 +7,7 @@ import type { CheckStatus } from '../store/catalog-state.js';
 import type { StateStore } from '../store/state-store.js';
 import type { NodeInfo } from './render.js';
 import type { ConnectCaSource } from './connect-ca-routes.js';
+import type { AclSource } from '../acl/acl-source.js';
 
 /** A config entry as the validator returns it: Consul field names, `Kind` and `Name` set. */
 export interface ValidConfigEntry {
@@ -58,4 +59,6 @@ export interface ConsulApiDeps {
   readonly onWaitingChange?: (waiting: number) => void;
   /** The built-in CA: mounts `GET /v1/connect/ca/roots` and `GET /v1/agent/connect/ca/leaf/:service`. */
   readonly ca?: ConnectCaSource;
+  /** ACL tokens (CONTRACT section 5): every route is checked (acl-route-policy.ts). None: everything allowed. */
+  readonly acl?: Pick<AclSource, 'authorize'>;
 }

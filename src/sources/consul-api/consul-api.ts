@@ -5,6 +5,8 @@ import { addCatalogRoutes } from './catalog-routes.js';
 import { addConfigRoutes } from './config-routes.js';
 import { addConnectCaRoutes } from './connect-ca-routes.js';
 import type { ConsulApiDeps } from './consul-api-deps.js';
+import { aclGuardedRouter } from './acl-router.js';
+import { CONSUL_API_ROUTE_POLICIES } from './acl-route-policy.js';
 
 /**
  * The Consul-compatible HTTP API (CONTRACT section 3: agent registration and health, catalog and health
@@ -13,10 +15,14 @@ import type { ConsulApiDeps } from './consul-api-deps.js';
  */
 export function createConsulApi(deps: ConsulApiDeps): RouteHandler {
   const api = createApiContext(deps);
-  const router = createRouter({
-    logger: api.logger,
-    headers: () => ({ 'X-Consul-Index': String(deps.store.current().index) }),
-  });
+  const router = aclGuardedRouter(
+    createRouter({
+      logger: api.logger,
+      headers: () => ({ 'X-Consul-Index': String(deps.store.current().index) }),
+    }),
+    api.callers,
+    CONSUL_API_ROUTE_POLICIES,
+  );
   addAgentRoutes(router, api);
   addCatalogRoutes(router, api);
   addConfigRoutes(router, api);
