@@ -135,7 +135,8 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     const snapshots$ = defer(() => ctx.snapshots(node, info)).pipe(
       map((snapshot) => (previous = ctx.interner.intern(previous, snapshot))),
       tap((snapshot) => changes.snapshot(snapshot, machine.subscriptions(latest ?? machine.initial), ctx.now())),
-      catchError((err: unknown) => throwError(() => new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`))),
+      // An XdsError from the embedder (e.g. a revoked ACL token) ends the stream with its own status.
+      catchError((err: unknown) => throwError(() => (err instanceof XdsError ? err : new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`)))),
     );
     const machine = makeMachine(ctx.machineConfig(typeUrl));
     latest = machine.initial;
