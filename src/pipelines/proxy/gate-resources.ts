@@ -23,18 +23,27 @@ export interface GateOptions {
 
 /**
  * Encodes generated messages (the shared encoder dedupes bytes) and lets through only resources that pass
- * the PGV gate. A resource that fails is a generator bug: it is logged with its violations and reported,
- * and the proxy keeps the previous good resource of that type and name (or goes without it if it never
+ * the PGV gate (resources already encoded, such as SDS Secrets, are gated too). A resource that fails
+ * is a generator bug: it is logged with its violations and reported, and the proxy keeps the previous good resource of that type and name (or goes without it if it never
  * had one), while everything else in the snapshot is updated.
  */
-export function gateResources(nodeId: string, messages: readonly ResourceMessage[], previous: Snapshot | undefined, options: GateOptions): Snapshot {
+export function gateResources(
+  nodeId: string,
+  messages: readonly ResourceMessage[],
+  previous: Snapshot | undefined,
+  options: GateOptions,
+  encoded: readonly Resource[] = [],
+): Snapshot {
   const out: Resource[] = [];
-  for (const m of messages) {
-    const resource = options.encoder.encode(m);
+  const seen = new Set<string>();
+  const admit = (resource: Resource) => {
+    const key = `${resource.typeUrl}\u0000${resource.name}`;
+    if (seen.has(key)) return; // one resource per name (the first: secrets, then generated ones)
+    seen.add(key);
     const violations = options.gate.check(resource);
     if (violations.length === 0) {
       out.push(resource);
-      continue;
+      return;
     }
     const kept = previous?.get(resource.typeUrl)?.get(resource.name);
     options.logger.error(
@@ -43,7 +52,9 @@ export function gateResources(nodeId: string, messages: readonly ResourceMessage
     );
     options.onInvalidResource?.({ nodeId, resource, violations, kept });
     if (kept) out.push(kept);
-  }
+  };
+  for (const r of encoded) admit(r);
+  for (const m of messages) admit(options.encoder.encode(m));
   return snapshotOf(out);
 }
 

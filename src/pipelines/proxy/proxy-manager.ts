@@ -1,7 +1,7 @@
 import { Observable, ReplaySubject, share, timer, finalize, type SchedulerLike } from 'rxjs';
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Logger } from '../../core/logger.js';
-import type { ResourceEncoder } from '../../core/resource.js';
+import type { Resource, ResourceEncoder } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { Catalog } from '../../sources/catalog/catalog.js';
 import { GenerationCache } from '../generate/generation-cache.js';
@@ -36,6 +36,12 @@ export interface ProxyManagerDeps {
   readonly gate?: ResourceGate;
   /** Address of instances registered without one (default 127.0.0.1: rxds is its own agent). */
   readonly nodeAddress?: string;
+  /**
+   * A service's SDS Secrets as they change (the CA's leaf and trust bundle, encoded once per change, e.g.
+   * `(s) => serviceSecrets$(ca.leaf$(s), ca.roots$, secretResources)`). Sidecars then get their leaf and the
+   * roots in their snapshot and wait for them before their first one. Without it they get none.
+   */
+  readonly secrets?: (service: string) => Observable<{ readonly leaf: Resource; readonly roots: Resource }>;
 }
 
 /** What a snapshot function is told about the stream asking (structurally the xDS server's StreamInfo). */
@@ -93,6 +99,7 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
     debounceMs: deps.debounceMs,
     debounceMaxMs: deps.debounceMaxMs,
     logger,
+    ...(deps.secrets ? { secrets: deps.secrets } : {}),
     onBuild: (_nodeId: string, _state: ProxySnapshot) => void builds++,
   };
   const nodes = new Map<string, NodeEntry>();

@@ -1,16 +1,19 @@
 import {
+  catchError,
   combineLatest,
   distinctUntilChanged,
   filter,
   map,
   merge,
   Observable,
+  of,
   scan,
   shareReplay,
   switchMap,
   type SchedulerLike,
 } from 'rxjs';
 import type { Logger } from '../../core/logger.js';
+import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import type { Catalog } from '../../sources/catalog/catalog.js';
 import type { ProxyDefaultsEntry } from '../../sources/config-entries/proxy-defaults.js';
@@ -37,6 +40,8 @@ export interface PipelineShared {
   readonly debounceMs: number;
   readonly debounceMaxMs: number;
   readonly logger: Logger;
+  /** A service's SDS Secrets (its leaf and the trust bundle) as they change; none: sidecars get no secrets. */
+  readonly secrets?: (service: string) => Observable<{ readonly leaf: Resource; readonly roots: Resource }>;
   /** Called with every snapshot built (after coalescing and the global cap), for metrics and tests. */
   readonly onBuild?: (nodeId: string, state: ProxySnapshot) => void;
 }
@@ -67,7 +72,7 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
         switchMap((kind) => {
           const events$ = kind === 'sidecar' ? sidecarEvents(registration$, shared) : proxylessEvents(targets$, shared);
           return events$.pipe(
-            scan(foldProxyEvent, initialProxySnapshot(kind)),
+            scan(foldProxyEvent, initialProxySnapshot(kind, kind === 'sidecar' && shared.secrets !== undefined)),
             filter(isReady),
             distinctUntilChanged(),
             coalesce(shared.debounceMs, shared.debounceMaxMs, shared.scheduler, newTargets),
@@ -77,7 +82,7 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
         map((state) => {
           shared.onBuild?.(nodeId, state);
           const messages = state.kind === 'sidecar' ? generateSidecar(shared.generate, { ...state, proxy: state.proxy! }) : generateProxyless(shared.generate, state);
-          return gateResources(nodeId, messages, previous, shared.gate);
+          return gateResources(nodeId, messages, previous, shared.gate, state.secrets);
         }),
         distinctUntilChanged(sameSnapshot),
       )
@@ -125,8 +130,23 @@ function sidecarEvents(registration$: Observable<ServiceRecord | undefined>, sha
       intentions: [own.value, wildcard.value].filter((e) => e !== undefined).map((e) => e.Entry as unknown as ServiceIntentionsEntry),
     })),
   );
+  const secrets = shared.secrets;
+  const secrets$ = secrets
+    ? localService$.pipe(
+        switchMap((service) =>
+          secrets(service).pipe(
+            map((s): ProxyEvent => ({ type: 'secrets', resources: [s.leaf, s.roots] })),
+            catchError((err: unknown) => {
+              shared.logger.error({ service, err: err instanceof Error ? err.message : String(err) }, 'no certificates for this service: its sidecars get no secrets');
+              return of<ProxyEvent>({ type: 'secrets', resources: [] });
+            }),
+          ),
+        ),
+      )
+    : undefined;
   return merge(
     proxy$.pipe(map((proxy): ProxyEvent => ({ type: 'proxy', proxy }))),
+    ...(secrets$ ? [secrets$] : []),
     catalog.configEntry$('proxy-defaults', 'global').pipe(map((s): ProxyEvent => ({ type: 'proxy-defaults', entry: s.value?.Entry as ProxyDefaultsEntry | undefined }))),
     local$,
     upstreamEvents(proxy$.pipe(map((proxy) => neededUpstreams({ kind: 'sidecar', proxy, targets: [] }))), 'sidecar', shared),

@@ -1,4 +1,5 @@
 import { castDraft, produce } from 'immer';
+import type { Resource } from '../../core/resource.js';
 import type { ProxyDefaultsEntry } from '../../sources/config-entries/proxy-defaults.js';
 import type { ServiceDefaultsEntry } from '../../sources/config-entries/service-defaults.js';
 import type { ServiceIntentionsEntry } from '../../sources/config-entries/service-intentions.js';
@@ -16,8 +17,16 @@ export interface ProxySnapshot extends Omit<SidecarInput, 'proxy'>, ProxylessInp
   readonly kind: 'sidecar' | 'proxyless';
   readonly proxy: ServiceRecord | undefined;
   readonly localDefaults: ServiceDefaultsEntry | undefined;
+  /** sidecar: the SDS Secrets of its service (leaf and trust bundle), already encoded. */
+  readonly secrets: readonly Resource[];
   /** Which slices have arrived at least once (a proxy gets no configuration before all have). */
-  readonly loaded: { readonly proxy: boolean; readonly proxyDefaults: boolean; readonly local: boolean; readonly targets: boolean };
+  readonly loaded: {
+    readonly proxy: boolean;
+    readonly proxyDefaults: boolean;
+    readonly local: boolean;
+    readonly targets: boolean;
+    readonly secrets: boolean;
+  };
 }
 
 export type ProxyEvent =
@@ -25,9 +34,11 @@ export type ProxyEvent =
   | { readonly type: 'proxy-defaults'; readonly entry: ProxyDefaultsEntry | undefined }
   | { readonly type: 'local'; readonly defaults: ServiceDefaultsEntry | undefined; readonly intentions: readonly ServiceIntentionsEntry[] }
   | { readonly type: 'targets'; readonly targets: readonly string[] }
+  | { readonly type: 'secrets'; readonly resources: readonly Resource[] }
   | { readonly type: 'upstream'; readonly name: string; readonly input: UpstreamInput };
 
-export function initialProxySnapshot(kind: ProxySnapshot['kind']): ProxySnapshot {
+/** `withSecrets`: a sidecar waits for its secrets before its first configuration (Envoy would wait for them anyway). */
+export function initialProxySnapshot(kind: ProxySnapshot['kind'], withSecrets = false): ProxySnapshot {
   return {
     kind,
     proxy: undefined,
@@ -37,7 +48,8 @@ export function initialProxySnapshot(kind: ProxySnapshot['kind']): ProxySnapshot
     intentions: [],
     targets: [],
     upstreams: {},
-    loaded: { proxy: false, proxyDefaults: false, local: false, targets: false },
+    secrets: [],
+    loaded: { proxy: false, proxyDefaults: false, local: false, targets: false, secrets: !withSecrets },
   };
 }
 
@@ -74,6 +86,10 @@ export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySn
       case 'upstream':
         d.upstreams[event.name] = castDraft(event.input);
         break;
+      case 'secrets':
+        if (!sameList(state.secrets, event.resources)) d.secrets = castDraft([...event.resources]);
+        d.loaded.secrets = true;
+        break;
     }
     if (event.type === 'proxy' || event.type === 'targets') {
       const needed = new Set(neededUpstreams({ kind: state.kind, proxy: d.proxy, targets: d.targets }));
@@ -86,7 +102,7 @@ export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySn
 
 /** Whether every slice the proxy needs has arrived: only then is there a configuration to send. */
 export function isReady(s: ProxySnapshot): boolean {
-  const loaded = s.kind === 'sidecar' ? s.loaded.proxy && s.loaded.proxyDefaults && s.loaded.local : s.loaded.targets;
+  const loaded = s.kind === 'sidecar' ? s.loaded.proxy && s.loaded.proxyDefaults && s.loaded.local && s.loaded.secrets : s.loaded.targets;
   return loaded && neededUpstreams(s).every((n) => s.upstreams[n] !== undefined);
 }
 
