@@ -170,8 +170,11 @@ function computeDiff(ts: DeltaTypeState, all: ReadonlyMap<string, Resource>): De
     } else if (held) deleted.push(n);
     else if (ts.force.has(n)) missing.push(n);
   }
-  return { upserts, missing, deleted };
+  // An idle stream (the common case) keeps one shared empty diff instead of its own.
+  return upserts.size + missing.length + deleted.length === 0 ? NO_DIFF : { upserts, missing, deleted };
 }
+
+const NO_DIFF: DeltaDiff = Object.freeze({ upserts: new Map<string, Resource>(), missing: [], deleted: [] });
 
 function deltaWork(state: DeltaState, ts: DeltaTypeState | undefined): Work {
   if (!ts || !state.snapshot) return NO_WORK;

@@ -1,4 +1,6 @@
 const REMOVED = Symbol('removed');
+/** The (never mutated) empty layer shared by every flattened map. */
+const NO_CHANGES: ReadonlyMap<string, never> = new Map<string, never>();
 
 /**
  * An immutable map whose updates cost O(changes), not O(size): a shared base map plus a small
@@ -15,7 +17,7 @@ export class LayeredMap<V> implements ReadonlyMap<string, V> {
 
   static of<V>(entries: Iterable<readonly [string, V]> = []): LayeredMap<V> {
     const base = new Map(entries);
-    return new LayeredMap<V>(base, new Map(), base.size);
+    return new LayeredMap<V>(base, NO_CHANGES, base.size);
   }
 
   get(key: string): V | undefined {
@@ -55,12 +57,12 @@ export class LayeredMap<V> implements ReadonlyMap<string, V> {
       const next = new LayeredMap(this.base, top, size);
       let same = true;
       for (const [k, v] of candidate) if (next.get(k) !== v) (same = false);
-      if (same) return new LayeredMap(candidate, new Map(), size);
+      if (same) return new LayeredMap(candidate, NO_CHANGES, size);
     }
     if (flatten) {
       const base = new Map<string, V>();
       for (const [k, v] of this.entriesOf(top)) base.set(k, v);
-      return new LayeredMap(base, new Map(), size);
+      return new LayeredMap(base, NO_CHANGES, size);
     }
     return new LayeredMap(this.base, top, size);
   }

@@ -35,7 +35,13 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
 ): void {
   const streamId = ctx.nextStreamId();
   const openedAt = ctx.now();
-  let log: Logger = ctx.logger.child({ streamId, kind, ...(typeUrl ? { typeUrl } : {}) });
+  // The stream's child logger is made on first use: most streams never log, and a pino child per
+  // stream is memory every idle stream would carry.
+  let logger: Logger | undefined;
+  const log = (): Logger =>
+    (logger ??= ctx.logger.child({ streamId, kind, ...(typeUrl ? { typeUrl } : {}), ...(nodeId ? { nodeId } : {}) }));
+  // Debug lines (several per stream) go to the parent logger with the bindings inline: no child needed.
+  const debug = (obj: object, msg: string) => ctx.logger.debug({ streamId, kind, nodeId, ...obj }, msg);
   let nodeId = '';
   let phase: 'first' | 'starting' | 'running' | 'ended' = 'first';
   let pipeline: Subscription | undefined;
@@ -58,7 +64,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     if (wasRunning) {
       ctx.emit({ type: 'stream-close', streamId, nodeId, at: ctx.now(), kind, code, reason, durationMs: ctx.now() - openedAt });
     }
-    log.debug({ code, reason }, 'xDS stream closed');
+    debug({ code, reason }, 'xDS stream closed');
   };
   const end = (code: status, reason: string) => {
     if (phase === 'ended') return;
@@ -69,7 +75,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
 
   if (ctx.closing()) return void end(status.UNAVAILABLE, 'server is shutting down');
   if (ctx.active.size >= ctx.maxStreams) {
-    log.warn({ maxStreams: ctx.maxStreams }, 'too many xDS streams: refusing');
+    log().warn({ maxStreams: ctx.maxStreams }, 'too many xDS streams: refusing');
     return void end(status.RESOURCE_EXHAUSTED, `too many xDS streams (limit ${ctx.maxStreams})`);
   }
   ctx.active.add(handle);
@@ -99,13 +105,13 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
 
   const fail = (err: unknown) => {
     if (err instanceof XdsError) {
-      log.warn({ code: err.code, err: err.message }, 'xDS stream refused');
+      log().warn({ code: err.code, err: err.message }, 'xDS stream refused');
       end(err.code, err.message);
     } else if (err instanceof SnapshotSourceError) {
-      log.error({ err: err.message }, 'snapshot source failed: ending the stream');
+      log().error({ err: err.message }, 'snapshot source failed: ending the stream');
       end(status.UNAVAILABLE, err.message);
     } else {
-      log.error({ err: String((err as Error)?.stack ?? err) }, 'xDS stream failed');
+      log().error({ err: String((err as Error)?.stack ?? err) }, 'xDS stream failed');
       end(status.INTERNAL, 'internal error');
     }
   };
@@ -116,7 +122,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     const node = first.node;
     if (!node) throw new XdsError(status.INVALID_ARGUMENT, 'the first request of a stream must carry node');
     nodeId = node.id;
-    log = log.child({ nodeId });
+    logger = undefined; // from now on with nodeId
     const info = {
       streamId,
       kind,
@@ -153,7 +159,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
       (s) => machine.view(s),
     );
     ctx.emit({ type: 'stream-open', streamId, nodeId, at: ctx.now(), kind, ...(typeUrl ? { typeUrl } : {}), peer });
-    log.debug({ peer }, 'xDS stream opened');
+    debug({ peer }, 'xDS stream opened');
     phase = 'running';
     pipeline = runMachine(machine, requests, snapshots$, { scheduler: ctx.scheduler, writable$, now: ctx.now }).subscribe({
       next: (step) => onStep(step, writable$),
@@ -166,17 +172,23 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     call.resume();
   }
 
+  // An observer must not throw (RxJS would rethrow it asynchronously, out of every handler):
+  // whatever goes wrong here ends this stream only.
   function onStep(step: MachineStep<S, Resp>, writable$: BehaviorSubject<boolean>): void {
-    latest = step.state;
-    ctx.registry.update(streamId, step.state);
-    for (const out of step.outputs) {
-      if (out.kind === 'response') {
-        writable$.next(false);
-        call.write(out.response, (err?: Error | null) => {
-          if (!err && phase === 'running') writable$.next(true);
-        });
+    try {
+      latest = step.state;
+      ctx.registry.update(streamId, step.state);
+      for (const out of step.outputs) {
+        if (out.kind === 'response') {
+          writable$.next(false);
+          call.write(out.response, (err?: Error | null) => {
+            if (!err && phase === 'running') writable$.next(true);
+          });
+        }
+        report(out);
       }
-      report(out);
+    } catch (err) {
+      fail(err);
     }
   }
 
@@ -196,17 +208,17 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
           bytes: out.resources.reduce((n, r) => n + r.body.length, 0),
           ...changedAt(changes.pushed(out.typeUrl)),
         });
-        log.debug({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, resources: out.resources.length, removed: out.removed.length }, 'xDS push');
+        debug({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, resources: out.resources.length, removed: out.removed.length }, 'xDS push');
         break;
       case 'ack':
         ctx.emit({ ...base, type: 'ack', typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, ...latency(out.sentAt, at) });
         break;
       case 'nack':
         ctx.emit({ ...base, type: 'nack', typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, error: out.error, ...latency(out.sentAt, at) });
-        log.warn({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, error: out.error }, 'xDS NACK');
+        log().warn({ typeUrl: out.typeUrl, version: out.version, nonce: out.nonce, error: out.error }, 'xDS NACK');
         break;
       case 'ignored':
-        log.warn({ typeUrl: out.typeUrl, reason: out.reason }, 'xDS request ignored');
+        log().warn({ typeUrl: out.typeUrl, reason: out.reason }, 'xDS request ignored');
         break;
     }
   }

@@ -122,6 +122,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     addTo,
     async listen(address, credentials) {
       if (closing) throw new Error('xDS server is closed');
+      if (listening) throw new Error('xDS server is already listening (use addTo() for more servers)');
       const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_RECEIVE_MESSAGE_BYTES });
       addTo(server);
       const port = await new Promise<number>((resolve, reject) =>
