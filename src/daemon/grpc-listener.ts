@@ -12,6 +12,8 @@ export interface GrpcListenerOptions {
   /** grpc.max_connection_age_grace_ms: how long streams may go on after that GOAWAY before the connection is closed. */
   readonly maxConnectionAgeGraceMs: number;
   readonly logger: Logger;
+  /** TLS / mTLS (src/daemon/tls-credentials.ts); default insecure. */
+  readonly credentials?: grpc.ServerCredentials;
 }
 
 export interface GrpcListener {
@@ -30,7 +32,7 @@ export async function listenGrpc(xds: XdsServer, address: string, options: GrpcL
   const server = new grpc.Server(serverOptions);
   xds.addTo(server);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(address, options.credentials ?? grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
   );
   options.logger.info({ address, port, maxConnectionAgeMs: options.maxConnectionAgeMs || undefined }, 'xDS server listening');
   let closed: Promise<void> | undefined;

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { silentLogger, type Logger } from '../logger.js';
 import { sendJson } from './respond.js';
@@ -8,6 +9,8 @@ export interface HttpServerOptions {
   readonly logger?: Logger;
   /** Time allowed to receive a whole request (headers and body); default 60 s. Responses may take longer. */
   readonly requestTimeoutMs?: number;
+  /** Serve HTTPS with this certificate chain and key (PEM) instead of plain HTTP. */
+  readonly tls?: { readonly cert: Buffer | string; readonly key: Buffer | string };
 }
 
 export interface HttpServerHandle {
@@ -30,7 +33,7 @@ export function createHttpServer(handlers: readonly RouteHandler[], options: Htt
   const logger = options.logger ?? silentLogger;
   let inFlight = 0;
   let drained: (() => void) | undefined;
-  const server = createServer({ requestTimeout: options.requestTimeoutMs ?? 60_000 }, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     inFlight++;
     res.on('close', () => {
       inFlight--;
@@ -41,11 +44,15 @@ export function createHttpServer(handlers: readonly RouteHandler[], options: Htt
         for (const handler of handlers) if (await handler(req, res)) return;
         sendJson(res, 404, { error: `no such endpoint: ${req.method} ${(req.url ?? '/').split('?')[0]}` });
       } catch (err) {
-        logger.error({ err, method: req.method, url: req.url }, 'request handler failed');
+        logger.error({ err, method: req.method, path: (req.url ?? '/').split('?')[0] }, 'request handler failed'); // no query: it may carry ?token=
         sendJson(res, 500, { error: 'internal error' });
       }
     })();
-  });
+  };
+  const serverOptions = { requestTimeout: options.requestTimeoutMs ?? 60_000 };
+  const server: Server = options.tls
+    ? createHttpsServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(serverOptions, onRequest);
   server.on('clientError', (err, socket) => {
     logger.debug({ err }, 'malformed HTTP request');
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
@@ -61,7 +68,7 @@ export function createHttpServer(handlers: readonly RouteHandler[], options: Htt
           server.off('error', reject);
           const addr = server.address() as AddressInfo;
           const h = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
-          resolve({ host: addr.address, port: addr.port, url: `http://${h}:${addr.port}` });
+          resolve({ host: addr.address, port: addr.port, url: `${options.tls ? 'https' : 'http'}://${h}:${addr.port}` });
         });
       });
     },
