@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { parseHostPort, UsageError, type HostPort } from './address.js';
 
 /** The name of the static cluster through which Envoy reaches rxds's xDS server. */
@@ -17,6 +18,8 @@ export interface EnvoyBootstrapOptions {
   readonly adminBind?: string;
   /** ACL token sent as `x-consul-token` on the xDS stream. */
   readonly token?: string;
+  /** rxds serves xDS over TLS (`--grpc-tls-*`): trust `caFile`, present `certFile`/`keyFile` under mTLS. */
+  readonly tls?: { readonly caFile: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
 /** A JSON object (protobuf JSON mapping of envoy.config.bootstrap.v3.Bootstrap, proto field names). */
@@ -57,6 +60,7 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): JsonObject {
               explicit_http_config: { http2_protocol_options: {} },
             },
           },
+          ...(options.tls ? { transport_socket: upstreamTls(options.tls, xds.host) } : {}),
           load_assignment: {
             cluster_name: XDS_CLUSTER_NAME,
             endpoints: [{ lb_endpoints: [{ endpoint: { address: socketAddress(xds) } }] }],
@@ -71,6 +75,24 @@ export function envoyBootstrap(options: EnvoyBootstrapOptions): JsonObject {
         api_type: 'DELTA_GRPC',
         transport_api_version: 'V3',
         grpc_services: [grpcService],
+      },
+    },
+  };
+}
+
+/** The xDS cluster's TLS: verify rxds's certificate against the CA (and its name), present a client certificate for mTLS. */
+function upstreamTls(tls: NonNullable<EnvoyBootstrapOptions['tls']>, host: string): JsonObject {
+  if (!tls.certFile !== !tls.keyFile) throw new UsageError('a client certificate needs both its certificate and key files');
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+      ...(isIP(host) ? {} : { sni: host }),
+      common_tls_context: {
+        validation_context: { trusted_ca: { filename: tls.caFile } },
+        ...(tls.certFile && tls.keyFile
+          ? { tls_certificates: [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }] }
+          : {}),
       },
     },
   };

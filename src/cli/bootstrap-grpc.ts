@@ -6,6 +6,11 @@ export interface GrpcBootstrapOptions {
   readonly nodeId: string;
   /** rxds's xDS address, host:port (default 127.0.0.1:8502). */
   readonly grpcAddr?: string;
+  /**
+   * rxds serves xDS over TLS (`--grpc-tls-*`): trust `caFile`, and present `certFile`/`keyFile` under mTLS.
+   * Emitted as gRFC A65 `tls` channel credentials (grpc-go/grpc-java; grpc-js-xds 1.14 knows only insecure).
+   */
+  readonly tls?: { readonly caFile: string; readonly certFile?: string; readonly keyFile?: string };
 }
 
 /**
@@ -21,10 +26,18 @@ export function grpcBootstrap(options: GrpcBootstrapOptions): JsonObject {
     xds_servers: [
       {
         server_uri: formatHostPort(xds),
-        channel_creds: [{ type: 'insecure' }],
+        channel_creds: [options.tls ? { type: 'tls', config: tlsConfig(options.tls) } : { type: 'insecure' }],
         server_features: ['xds_v3'],
       },
     ],
     node: { id: options.nodeId, locality: {} },
+  };
+}
+
+function tlsConfig(tls: NonNullable<GrpcBootstrapOptions['tls']>): JsonObject {
+  if (!tls.certFile !== !tls.keyFile) throw new UsageError('a client certificate needs both its certificate and key files');
+  return {
+    ca_certificate_file: tls.caFile,
+    ...(tls.certFile && tls.keyFile ? { certificate_file: tls.certFile, private_key_file: tls.keyFile } : {}),
   };
 }

@@ -27,6 +27,11 @@ export function serveCommand(onExit: (code: number) => void): Command {
       'how long streams may go on after that GOAWAY before the connection is closed',
       SERVE_DEFAULTS.grpcMaxConnectionAgeGraceMs,
     )
+    .option('--grpc-tls-cert <file>', 'PEM certificate chain of the xDS server (TLS)')
+    .option('--grpc-tls-key <file>', 'PEM private key of --grpc-tls-cert')
+    .option('--grpc-tls-ca <file>', 'PEM CA bundle: xDS clients must present a certificate it signed (mTLS)')
+    .option('--http-tls-cert <file>', 'PEM certificate chain of the HTTP API (HTTPS)')
+    .option('--http-tls-key <file>', 'PEM private key of --http-tls-cert')
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'])

@@ -20,6 +20,10 @@ export interface ServeOptions {
   readonly grpcMaxConnectionAgeMs: number;
   /** grpc.max_connection_age_grace_ms: how long streams may go on after the connection's GOAWAY. */
   readonly grpcMaxConnectionAgeGraceMs: number;
+  /** `--grpc-tls-cert/--grpc-tls-key[/--grpc-tls-ca]`: TLS (mTLS with a CA) for the xDS server; read by src/daemon/tls-credentials.ts. */
+  readonly grpcTls?: { readonly cert?: string; readonly key?: string; readonly ca?: string };
+  /** `--http-tls-cert/--http-tls-key`: HTTPS for the HTTP API. */
+  readonly httpTls?: { readonly cert?: string; readonly key?: string };
 }
 
 /** The raw strings commander hands over. */
@@ -36,6 +40,11 @@ export interface RawServeOptions {
   logLevel?: string;
   grpcMaxConnectionAgeMs?: string;
   grpcMaxConnectionAgeGraceMs?: string;
+  grpcTlsCert?: string;
+  grpcTlsKey?: string;
+  grpcTlsCa?: string;
+  httpTlsCert?: string;
+  httpTlsKey?: string;
 }
 
 export const SERVE_DEFAULTS = {
@@ -84,7 +93,15 @@ export function parseServeOptions(raw: RawServeOptions): ServeOptions {
       raw.grpcMaxConnectionAgeGraceMs ?? SERVE_DEFAULTS.grpcMaxConnectionAgeGraceMs,
       '--grpc-max-connection-age-grace-ms',
     ),
+    ...(raw.grpcTlsCert || raw.grpcTlsKey || raw.grpcTlsCa
+      ? { grpcTls: { ...file('cert', raw.grpcTlsCert), ...file('key', raw.grpcTlsKey), ...file('ca', raw.grpcTlsCa) } }
+      : {}),
+    ...(raw.httpTlsCert || raw.httpTlsKey ? { httpTls: { ...file('cert', raw.httpTlsCert), ...file('key', raw.httpTlsKey) } } : {}),
   };
+}
+
+function file<K extends string>(key: K, path: string | undefined): Partial<Record<K, string>> {
+  return path ? ({ [key]: resolve(path) } as Partial<Record<K, string>>) : {};
 }
 
 function nonNegativeInt(value: string, flag: string): number {

@@ -128,3 +128,21 @@ test('bad or missing TLS files are usage errors (exit 2) naming the flag and the
   }
   assert.equal(await loadTlsMaterial({}, '--grpc-tls'), undefined);
 });
+
+test('rxds bootstrap emits matching client TLS settings', async () => {
+  const { envoyBootstrap } = await import('../../src/cli/bootstrap-envoy.js');
+  const { grpcBootstrap } = await import('../../src/cli/bootstrap-grpc.js');
+  const tls = { caFile: '/etc/rxds/ca.crt', certFile: '/etc/rxds/client.crt', keyFile: '/etc/rxds/client.key' };
+  const grpcJson = grpcBootstrap({ nodeId: 'n1', grpcAddr: '127.0.0.1:8502', tls }) as any;
+  assert.deepEqual(grpcJson.xds_servers[0].channel_creds, [
+    { type: 'tls', config: { ca_certificate_file: tls.caFile, certificate_file: tls.certFile, private_key_file: tls.keyFile } },
+  ]);
+  assert.deepEqual((grpcBootstrap({ nodeId: 'n1' }) as any).xds_servers[0].channel_creds, [{ type: 'insecure' }]);
+  const envoy = envoyBootstrap({ proxyId: 'web-sidecar-1', grpcAddr: 'rxds.internal:8502', tls }) as any;
+  const socket = envoy.static_resources.clusters[0].transport_socket;
+  assert.equal(socket.typed_config.sni, 'rxds.internal');
+  assert.deepEqual(socket.typed_config.common_tls_context.validation_context, { trusted_ca: { filename: tls.caFile } });
+  assert.deepEqual(socket.typed_config.common_tls_context.tls_certificates, [{ certificate_chain: { filename: tls.certFile }, private_key: { filename: tls.keyFile } }]);
+  assert.equal(envoyBootstrap({ proxyId: 'p' }).static_resources && (envoyBootstrap({ proxyId: 'p' }) as any).static_resources.clusters[0].transport_socket, undefined);
+  assert.throws(() => grpcBootstrap({ nodeId: 'n', tls: { caFile: 'a', certFile: 'b' } }), UsageError);
+});
