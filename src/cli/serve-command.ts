@@ -55,6 +55,9 @@ export function serveCommand(onExit: (code: number) => void): Command {
             clearTimeout(deadline);
             logger.info({}, 'stopped');
             resolve();
+            // Everything is drained and flushed; timers still pending (a proxy pipeline's reconnect grace,
+            // a keep-alive) must not hold the process up.
+            onExit(0);
           });
         };
         process.once('SIGTERM', stop);

@@ -1,7 +1,6 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { Registry } from 'prom-client';
 import { BehaviorSubject, asyncScheduler, combineLatest, filter, firstValueFrom, map, of, timeout, type SchedulerLike } from 'rxjs';
-import { EMPTY_SNAPSHOT } from '../core/snapshot.js';
 import { createHttpServer, type HttpServerHandle } from '../core/http/http-server.js';
 import type { Logger } from '../core/logger.js';
 import { formatHostPort, UsageError, type HostPort } from '../cli/address.js';
@@ -17,7 +16,8 @@ import { openSqliteStore } from '../sources/store/sqlite-store.js';
 import type { StateStore } from '../sources/store/state-store.js';
 import { createXdsServer, type XdsServer } from '../sinks/xds/xds-server.js';
 import { createAdminApi } from '../sinks/admin/admin-api.js';
-import { createMetrics } from '../sinks/metrics/create-metrics.js';
+import { createMetrics, type RxdsMetrics } from '../sinks/metrics/create-metrics.js';
+import { createMeshSnapshots } from './mesh-snapshots.js';
 import { createMetricsRoute } from '../sinks/metrics/metrics-route.js';
 import { createUiRoute } from '../sinks/ui/ui-route.js';
 import { listenGrpc } from './grpc-listener.js';
@@ -98,15 +98,26 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       );
     }
 
-    // Until the per-proxy pipelines are wired, every client is told that nothing exists yet.
+    let metrics: RxdsMetrics | undefined;
+    const proxies = createMeshSnapshots({
+      catalog,
+      ca,
+      trustDomain: options.trustDomain,
+      debounceMs: options.debounceMs,
+      debounceMaxMs: options.debounceMaxMs,
+      scheduler,
+      logger: logger.child({ component: 'proxies' }),
+      onInvalidResource: (typeUrl) => metrics?.invalidResource(typeUrl),
+    });
     const xds = createXdsServer({
-      snapshots: () => of(EMPTY_SNAPSHOT),
+      snapshots: proxies.snapshots,
       logger: logger.child({ component: 'xds' }),
       scheduler,
     });
     const registry = new Registry();
-    const metrics = createMetrics({ registry, xds, sources, processMetrics: true });
-    phases.last.push(() => metrics.close());
+    const rxdsMetrics = createMetrics({ registry, xds, sources, processMetrics: true });
+    metrics = rxdsMetrics;
+    phases.last.push(() => rxdsMetrics.close());
     // Ready once every declared file has been applied (or reported invalid): what the startup wait is for.
     const declared = options.configFiles.map((f) => `file:${f}`);
     const ready$ = combineLatest([sources.statuses$, draining$]).pipe(
@@ -137,7 +148,7 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
           scheduler,
           health: health.hooks,
           ca,
-          onWaitingChange: metrics.onWaitingChange,
+          onWaitingChange: rxdsMetrics.onWaitingChange,
         }),
       ],
       { logger: logger.child({ component: 'http' }) },

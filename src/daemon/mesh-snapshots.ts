@@ -1,0 +1,48 @@
+import type { SchedulerLike } from 'rxjs';
+import type { Logger } from '../core/logger.js';
+import { ResourceEncoder } from '../core/resource.js';
+import { createProxyManager, type ProxyManager } from '../pipelines/proxy/proxy-manager.js';
+import { createSecretResources, serviceSecrets$ } from '../pipelines/secrets/secret-resources.js';
+import type { CertificateAuthority } from '../sources/ca/certificate-authority.js';
+import type { Catalog } from '../sources/catalog/catalog.js';
+
+/** How long a proxy's pipeline and last snapshot outlive its last stream (a reconnect within it is instant). */
+export const PROXY_GRACE_MS = 30_000;
+/** Global cap on snapshot deliveries per second across all proxies (protects the process from change storms). */
+export const MAX_SNAPSHOTS_PER_SECOND = 2_000;
+
+export interface MeshSnapshotsDeps {
+  readonly catalog: Catalog;
+  readonly ca: CertificateAuthority;
+  readonly trustDomain: string;
+  readonly debounceMs: number;
+  readonly debounceMaxMs: number;
+  readonly scheduler: SchedulerLike;
+  readonly logger: Logger;
+  /** Told the type URL of each generated resource that failed the PGV gate (a bug; it was not sent). */
+  readonly onInvalidResource?: (typeUrl: string) => void;
+  /** Whether intentions allow by default (ACL default_policy allow). */
+  readonly intentionsDefaultAllow?: () => boolean;
+}
+
+/**
+ * The per-proxy pipelines of the daemon: catalog and CA in, snapshots out, with one encoder for the whole
+ * process so every distinct resource is encoded once and its bytes shared by every stream.
+ */
+export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
+  const encoder = new ResourceEncoder();
+  const secretResources = createSecretResources(encoder);
+  return createProxyManager({
+    catalog: deps.catalog,
+    encoder,
+    scheduler: deps.scheduler,
+    debounceMs: deps.debounceMs,
+    debounceMaxMs: deps.debounceMaxMs,
+    graceMs: PROXY_GRACE_MS,
+    trustDomain: deps.trustDomain,
+    logger: deps.logger,
+    maxSnapshotsPerSecond: MAX_SNAPSHOTS_PER_SECOND,
+    onInvalidResource: (invalid) => deps.onInvalidResource?.(invalid.resource.typeUrl),
+    secrets: (service) => serviceSecrets$(deps.ca.leaf$(service), deps.ca.roots$, secretResources),
+  });
+}
