@@ -21,8 +21,8 @@ export interface MeshSnapshotsDeps {
   readonly logger: Logger;
   /** Told the type URL of each generated resource that failed the PGV gate (a bug; it was not sent). */
   readonly onInvalidResource?: (typeUrl: string) => void;
-  /** Whether intentions allow by default (ACL default_policy allow). */
-  readonly intentionsDefaultAllow?: () => boolean;
+  /** Whether intentions allow by default (ACL default_policy allow, the default). */
+  readonly intentionsDefaultAllow?: boolean;
 }
 
 /**
@@ -43,6 +43,7 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     logger: deps.logger,
     maxSnapshotsPerSecond: MAX_SNAPSHOTS_PER_SECOND,
     onInvalidResource: (invalid) => deps.onInvalidResource?.(invalid.resource.typeUrl),
+    intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true,
     secrets: (service) => serviceSecrets$(deps.ca.leaf$(service), deps.ca.roots$, secretResources),
   });
 }

@@ -1,13 +1,21 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { Registry } from 'prom-client';
-import { BehaviorSubject, asyncScheduler, combineLatest, filter, firstValueFrom, map, of, timeout, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, ReplaySubject, asyncScheduler, combineLatest, filter, firstValueFrom, map, of, share, timeout, type SchedulerLike } from 'rxjs';
+import type { FileSourceState } from '../sources/file/file-source-state.js';
+import type { ServiceDefinition } from '../sources/catalog/service-definition.js';
 import { createHttpServer, type HttpServerHandle } from '../core/http/http-server.js';
 import type { Logger } from '../core/logger.js';
 import { formatHostPort, UsageError, type HostPort } from '../cli/address.js';
 import type { ServeOptions } from '../cli/serve-options.js';
 import { createCatalog, type Catalog } from '../sources/catalog/catalog.js';
 import { createConsulApi } from '../sources/consul-api/consul-api.js';
-import { startFileSource } from '../sources/catalog/file-source.js';
+import { applyFileSource } from '../sources/catalog/file-source.js';
+import { parseServiceDefinition } from '../sources/catalog/service-definition.js';
+import { watchConfigFiles } from '../sources/file/watch-config-files.js';
+import { aclConfigOf, createAclSource } from '../sources/acl/acl-source.js';
+import { operatorGuard } from '../sources/acl/http-guard.js';
+import { createXdsAccess } from './xds-authorize.js';
+import { grpcServerCredentials, loadTlsMaterial } from './tls-credentials.js';
 import { startHealthChecks } from '../sources/catalog/health-checks.js';
 import { startCertificateAuthority } from '../sources/ca/start-certificate-authority.js';
 import { createFileCaPersistence } from '../sources/ca/file-ca-persistence.js';
@@ -62,6 +70,9 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       throw new UsageError(`--config: cannot read ${file} (does it exist?)`);
     });
   }
+  // TLS files are read before anything starts: a bad file is a usage error, not a half-started server.
+  const grpcTls = await loadTlsMaterial(options.grpcTls ?? {}, '--grpc-tls');
+  const httpTls = await loadTlsMaterial(options.httpTls ?? {}, '--http-tls');
   await mkdir(options.dataDir, { recursive: true });
   const sources = createSourceStatusRegistry();
   const store = await openSqliteStore(options.dataDir, { logger: logger.child({ component: 'store' }), sourceStatus: sources });
@@ -84,8 +95,15 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
     phases.sources.push(() => ca.close());
     const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
     phases.sources.push(() => health.stop());
+    // The declarative files feed both the catalog (services, config entries) and the ACL (tokens, policy).
+    const fileLogger = logger.child({ component: 'file' });
+    const files$ = watchConfigFiles(options.configFiles, { parseService: parseServiceDefinition, serviceId: (s) => s.ID, logger: fileLogger, scheduler }).pipe(
+      share({ connector: () => new ReplaySubject<FileSourceState<ServiceDefinition>>(1), resetOnRefCountZero: false }),
+    );
+    const acl = createAclSource(options.configFiles.length > 0 ? aclConfigOf(files$) : of(undefined));
+    phases.sources.push(() => acl.stop());
     if (options.configFiles.length > 0) {
-      const files = startFileSource(store, options.configFiles, { logger: logger.child({ component: 'file' }), sourceStatus: sources, scheduler });
+      const files = applyFileSource(store, files$, { logger: fileLogger, sourceStatus: sources });
       phases.sources.push(() => files.unsubscribe());
       // Serve only once every declared file has been applied (or reported invalid): clients never see a
       // catalog that is missing what the operator declared.
@@ -108,9 +126,14 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       scheduler,
       logger: logger.child({ component: 'proxies' }),
       onInvalidResource: (typeUrl) => metrics?.invalidResource(typeUrl),
+      intentionsDefaultAllow: acl.current().defaultPolicy === 'allow',
     });
+    // Every stream is checked against the ACL when it opens and again whenever the ACL or the node's
+    // registration changes: a revoked token's streams end with PERMISSION_DENIED.
+    const access = createXdsAccess({ acl, store, logger: logger.child({ component: 'acl' }) });
     const xds = createXdsServer({
-      snapshots: proxies.snapshots,
+      authorize: access.authorize,
+      snapshots: access.guard(proxies.snapshots),
       logger: logger.child({ component: 'xds' }),
       scheduler,
     });
@@ -133,12 +156,13 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       sources,
       logger: logger.child({ component: 'admin' }),
       serviceOf: (id) => store.current().services.get(id)?.Proxy?.DestinationServiceName,
+      authorize: operatorGuard(acl, 'read'),
     });
 
     const http: HttpServerHandle = createHttpServer(
       [
         admin,
-        createMetricsRoute(registry),
+        createMetricsRoute(registry, { authorize: operatorGuard(acl, 'read') }),
         createUiRoute(),
         createConsulApi({
           store,
@@ -148,10 +172,11 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
           scheduler,
           health: health.hooks,
           ca,
+          acl,
           onWaitingChange: rxdsMetrics.onWaitingChange,
         }),
       ],
-      { logger: logger.child({ component: 'http' }) },
+      { logger: logger.child({ component: 'http' }), ...(httpTls ? { tls: httpTls } : {}) },
     );
     const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);
     phases.http.push(() => http.close(2000));
@@ -161,6 +186,7 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       maxConnectionAgeMs: options.grpcMaxConnectionAgeMs,
       maxConnectionAgeGraceMs: options.grpcMaxConnectionAgeGraceMs,
       logger: logger.child({ component: 'xds' }),
+      credentials: grpcServerCredentials(grpcTls),
     });
     const grpcPort = grpcListener.port;
     // xds.close() ends every stream (status OK: clients reconnect, to another replica if this one is gone);
