@@ -39,7 +39,11 @@ export interface StreamInfo {
 export type StreamSubscriptions = ReadonlyMap<string, readonly string[] | '*'>;
 
 export interface XdsServerOptions {
-  /** The embedding API: the desired config of a client, from its Node (first request). */
+  /**
+   * The embedding API: the desired config of a client, from its Node (first request). Unsubscribed
+   * when the stream ends. If it errors with an XdsError the stream ends with that status (e.g.
+   * PERMISSION_DENIED when a token is revoked); any other error ends it UNAVAILABLE.
+   */
   snapshots: (node: Node, info: StreamInfo) => Observable<Snapshot>;
   logger?: Logger;
   /** Optional gate (ACL comes later): throw/reject an XdsError(grpc status, message) to refuse a stream. */

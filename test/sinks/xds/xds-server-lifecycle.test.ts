@@ -20,7 +20,7 @@ import { grpcServiceDefinition } from '../../../src/core/grpc-service.js';
 import { ResourceEncoder } from '../../../src/core/resource.js';
 import { encodeSnapshot, type Snapshot } from '../../../src/core/snapshot.js';
 import { TypeUrl } from '../../../src/core/type-urls.js';
-import { createXdsServer, type XdsEvent } from '../../../src/sinks/xds/xds-server.js';
+import { XdsError, createXdsServer, type XdsEvent } from '../../../src/sinks/xds/xds-server.js';
 import { node, openStream } from './harness.js';
 
 const enc = new ResourceEncoder();
@@ -78,6 +78,21 @@ test('a failing snapshot source ends its stream UNAVAILABLE; other streams keep 
   } finally {
     bad.close();
     ok.close();
+    await xds.close();
+  }
+});
+
+test('an XdsError from the snapshot source ends the stream with its own status', async () => {
+  const xds = createXdsServer({ snapshots: () => throwError(() => new XdsError(grpc.status.PERMISSION_DENIED, 'token revoked')) });
+  const port = await xds.listen('127.0.0.1:0');
+  const { stream } = openStream<DiscoveryRequest, DiscoveryResponse>(port, 'streamAggregatedResources');
+  try {
+    stream.send(cdsRequest());
+    const st = await stream.ended;
+    assert.equal(st.code, grpc.status.PERMISSION_DENIED);
+    assert.match(st.details, /token revoked/);
+  } finally {
+    stream.close();
     await xds.close();
   }
 });
