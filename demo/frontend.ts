@@ -18,7 +18,7 @@ export interface Frontend {
  * Starts the loop. The bootstrap is handed to grpc-js-xds through GRPC_XDS_BOOTSTRAP_CONFIG, which it reads
  * once per process: one frontend per process.
  */
-export async function startFrontend(target: string, bootstrapJson: string, opts: { concurrency?: number; deadlineMs?: number } = {}): Promise<Frontend> {
+export async function startFrontend(target: string, bootstrapJson: string, opts: { concurrency?: number; deadlineMs?: number; pauseMs?: number } = {}): Promise<Frontend> {
   process.env['GRPC_XDS_BOOTSTRAP_CONFIG'] = bootstrapJson;
   (await import('@grpc/grpc-js-xds')).register();
   const Ctor = grpc.makeGenericClientConstructor(BACKEND_SERVICE, 'rxds.demo.Backend');
@@ -43,8 +43,9 @@ export async function startFrontend(target: string, bootstrapJson: string, opts:
       const o = await callOnce();
       if (stopped) break;
       emit(o);
-      // After a failure, breathe a little instead of spinning on an unavailable service.
-      if ('error' in o) await new Promise((r) => setTimeout(r, 50));
+      // After a failure, breathe a little instead of spinning on an unavailable service; `pauseMs` paces the loop.
+      const pause = 'error' in o ? Math.max(50, opts.pauseMs ?? 0) : (opts.pauseMs ?? 0);
+      if (pause > 0) await new Promise((r) => setTimeout(r, pause));
     }
   });
 
