@@ -3,13 +3,14 @@
 // moves back when they pass again.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MeshUnderTest, lastAll, tally } from './mesh-under-test.js';
+import { MeshUnderTest, lastAll, tally, unrefLongTimers } from './mesh-under-test.js';
 
 let mesh: MeshUnderTest;
 
 before(async () => {
   mesh = await MeshUnderTest.start();
   mesh.useAsGrpcXdsServer('e2e-failover-client');
+  unrefLongTimers(); // failover deactivates a priority: grpc-js-xds would keep this process alive 15 minutes
   (await import('@grpc/grpc-js-xds')).register();
 });
 

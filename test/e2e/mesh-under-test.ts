@@ -104,6 +104,21 @@ export class MeshUnderTest {
   }
 }
 
+/**
+ * grpc-js-xds keeps a deactivated priority child for 15 minutes on a ref'd timer (its retention interval),
+ * which keeps a test process alive long after its last test once priorities changed (failover). Timers of
+ * at least `minMs` set from now on are unref'd: they cannot matter within a test run.
+ */
+export function unrefLongTimers(minMs = 60_000): void {
+  const original = globalThis.setTimeout;
+  const patched = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const t = original(fn, ms, ...args);
+    if ((ms ?? 0) >= minMs) t.unref();
+    return t;
+  }) as typeof setTimeout;
+  globalThis.setTimeout = Object.assign(patched, original);
+}
+
 export class EchoCaller {
   constructor(private readonly client: grpc.Client) {}
 
