@@ -47,7 +47,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   let pipeline: Subscription | undefined;
   const requests = new Subject<Req>();
   const subscriptions = new BehaviorSubject<StreamSubscriptions>(new Map());
-  let publishSubscriptions = () => {};
+  let publishSubscriptions: (upcoming?: Req) => void = () => {};
   let latest: S | undefined; // the machine state after the last step
   const peer = safe(() => call.getPeer(), 'unknown');
   const changes = new ChangeTracker(); // when snapshots changed what the client holds, for convergence times
@@ -83,6 +83,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   const early: Req[] = []; // requests that slipped in while starting (grpc-js may deliver before pause)
   call.on('data', (req: Req) => {
     if (phase === 'running') {
+      publishSubscriptions(req);
       requests.next(req);
       publishSubscriptions();
     } else if (phase === 'starting') early.push(req);
@@ -146,10 +147,20 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     );
     const machine = makeMachine(ctx.machineConfig(typeUrl));
     latest = machine.initial;
-    // Subscriptions change only on requests: derived after each one, and only if someone listens.
-    publishSubscriptions = () => {
+    // Subscriptions change only on requests, and matter only if someone listens. They are published
+    // before the machine handles a request too (from the pure machine's would-be state), so a snapshot
+    // function that builds what a client names can update its snapshot before the answer goes out.
+    publishSubscriptions = (upcoming) => {
       if (!subscriptions.observed) return;
-      const next = machine.subscriptions(latest ?? machine.initial);
+      let state = latest ?? machine.initial;
+      if (upcoming !== undefined) {
+        try {
+          state = machine.request(state, upcoming, { wall: ctx.now(), tick: ctx.scheduler.now() }).state;
+        } catch {
+          return; // a request the machine refuses ends the stream when it is handled
+        }
+      }
+      const next = machine.subscriptions(state);
       if (!sameSubscriptions(subscriptions.value, next)) subscriptions.next(next);
     };
     const writable$ = new BehaviorSubject(true);
