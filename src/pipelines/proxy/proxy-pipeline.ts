@@ -81,9 +81,16 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
         }),
         map((state) => {
           shared.onBuild?.(nodeId, state);
-          const messages = state.kind === 'sidecar' ? generateSidecar(shared.generate, { ...state, proxy: state.proxy! }) : generateProxyless(shared.generate, state);
-          return gateResources(nodeId, messages, previous, shared.gate, state.secrets);
+          try {
+            const messages = state.kind === 'sidecar' ? generateSidecar(shared.generate, { ...state, proxy: state.proxy! }) : generateProxyless(shared.generate, state);
+            return gateResources(nodeId, messages, previous, shared.gate, state.secrets);
+          } catch (err) {
+            // A generator bug must not end the proxy's streams: it keeps its last configuration.
+            shared.logger.error({ nodeId, err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'generating the configuration failed: the previous one stays in force');
+            return previous;
+          }
         }),
+        filter((snapshot): snapshot is Snapshot => snapshot !== undefined),
         distinctUntilChanged(sameSnapshot),
       )
       .subscribe({

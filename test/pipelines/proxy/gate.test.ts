@@ -6,6 +6,7 @@ import { TestScheduler } from 'rxjs/testing';
 import type { Snapshot } from '../../../src/core/snapshot.js';
 import { TypeUrl } from '../../../src/core/type-urls.js';
 import type { InvalidResource } from '../../../src/pipelines/proxy/gate-resources.js';
+import type { ResourceGate } from '../../../src/pipelines/validate/check-resource.js';
 import { endpointsSummary, harness, statesAt } from './marble-harness.js';
 import { instance, mesh, register, writeEntry } from './mesh-state.js';
 
@@ -51,4 +52,27 @@ test('a proxy that never had a good version of the resource goes without it (not
   assert.ok(snap.get(TypeUrl.Listener)?.get('web'), 'the listener is still sent');
   assert.equal(invalid.length, 1);
   assert.equal(invalid[0]!.kept, undefined);
+});
+
+test('a failure while building (a bug) keeps the last configuration and the stream: no error reaches it', () => {
+  const s = new TestScheduler((a, b) => assert.deepEqual(a, b));
+  // A gate that breaks from t=10 on (after the first snapshot).
+  const gate = {
+    checked: 0,
+    check: () => {
+      if (s.now() >= 10) throw new Error('boom');
+      return [];
+    },
+  } as unknown as ResourceGate;
+  const seen: Snapshot[] = [];
+  let failed: unknown;
+  let later: Snapshot[] = [];
+  s.run(() => {
+    const h = harness(s, statesAt(s, [[0, good], [10, bad], [20, good]]), { gate });
+    h.proxyless('client', ['web']).subscribe({ next: (x) => seen.push(x), error: (e) => (failed = e) });
+    s.schedule(() => void h.proxyless('client', ['web']).subscribe((x) => (later = [...later, x])), 30);
+  });
+  assert.equal(failed, undefined, 'the stream did not fail');
+  assert.equal(seen.length, 1, 'only the first (good) configuration was sent');
+  assert.equal(later[0], seen[0], 'and it is still what a new stream of the node gets');
 });
