@@ -18,17 +18,20 @@ export type Subscriptions = ReadonlyMap<string, readonly string[] | '*'>;
 /**
  * The listener names a node's streams subscribe to (a proxyless client's targets): the union over its
  * live streams that have asked for listeners, sorted. A wildcard names nothing (an unregistered Envoy
- * is not a proxyless client). While no stream has asked for listeners (between a disconnect and the
- * reconnect's first request, for instance), nothing is emitted and the last targets stay in force.
+ * is not a proxyless client). While no stream has sent a request (between a disconnect and the
+ * reconnect's first request, for instance), nothing is emitted and the last targets stay in force; a node
+ * whose streams ask for other types only names no targets.
  */
 export class NodeTargets {
   private readonly streams = new BehaviorSubject<ReadonlyMap<string, Observable<Subscriptions>>>(new Map());
   readonly targets$: Observable<readonly string[]> = this.streams.pipe(
     switchMap((streams) => {
       if (streams.size === 0) return EMPTY;
-      return combineLatest([...streams.values()].map((s$) => s$.pipe(map((s) => s.get(TypeUrl.Listener))))).pipe(
-        map((lists) => lists.filter((l) => l !== undefined)),
-        filter((lists) => lists.length > 0),
+      return combineLatest([...streams.values()]).pipe(
+        // Wait for a first request; after that a node that asks for other types but no listeners (an
+        // unregistered Envoy asking for clusters, say) names no targets and is answered that nothing exists.
+        filter((subs) => subs.some((s) => s.size > 0)),
+        map((subs) => subs.map((s) => s.get(TypeUrl.Listener) ?? [])),
         map((lists) => [...new Set(lists.flatMap((l) => (l === '*' ? [] : l)))].sort()),
       );
     }),
