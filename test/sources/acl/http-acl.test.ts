@@ -33,7 +33,7 @@ const fakeCa: ConnectCaSource = {
 };
 
 let api: TestApi;
-const as = (token: string | undefined) => (token ? { 'X-Consul-Token': token } : {});
+const as = (token: string | undefined): Record<string, string> => (token ? { 'X-Consul-Token': token } : {});
 const req = (method: string, path: string, token?: string, body?: unknown) => call(method, `${api.url}${path}`, body, as(token));
 
 before(async () => {
