@@ -21,6 +21,9 @@ export interface MeshSnapshotsDeps {
   readonly logger: Logger;
   /** Told the type URL of each generated resource that failed the PGV gate (a bug; it was not sent). */
   readonly onInvalidResource?: (typeUrl: string) => void;
+  /** Metrics hooks: a snapshot was built (by proxy kind); a coalesced change waited this long (ms). */
+  readonly onSnapshotBuilt?: (kind: string) => void;
+  readonly onDebounced?: (waitedMs: number) => void;
   /** Whether intentions allow by default (ACL default_policy allow, the default). */
   readonly intentionsDefaultAllow?: boolean;
 }
@@ -44,6 +47,8 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     maxSnapshotsPerSecond: MAX_SNAPSHOTS_PER_SECOND,
     onInvalidResource: (invalid) => deps.onInvalidResource?.(invalid.resource.typeUrl),
     intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true,
+    onSnapshotBuilt: (kind) => deps.onSnapshotBuilt?.(kind),
+    onDebounced: (ms) => deps.onDebounced?.(ms),
     secrets: (service) => serviceSecrets$(deps.ca.leaf$(service), deps.ca.roots$, secretResources),
   });
 }

@@ -126,6 +126,8 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       scheduler,
       logger: logger.child({ component: 'proxies' }),
       onInvalidResource: (typeUrl) => metrics?.invalidResource(typeUrl),
+      onSnapshotBuilt: (kind) => metrics?.snapshotBuilt(kind),
+      onDebounced: (ms) => metrics?.debounced(ms),
       intentionsDefaultAllow: acl.current().defaultPolicy === 'allow',
     });
     // Every stream is checked against the ACL when it opens and again whenever the ACL or the node's

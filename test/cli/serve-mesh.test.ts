@@ -37,8 +37,13 @@ test('npm start configuration: rxds serve with the example mesh configures its s
     const api = await proxyless.nextAcked(TypeUrl.Listener, 10_000);
     assert.deepEqual(api.resources.map((a) => fromBinary(ListenerSchema, a.value).name), ['backend']);
 
-    const proxies = (await (await fetch(`${rxds.httpUrl}/v1/rxds/proxies`)).json()) as Array<{ NodeID?: string; nodeId?: string }>;
-    assert.equal(proxies.length >= 2, true, JSON.stringify(proxies).slice(0, 500));
+    const proxies = (await (await fetch(`${rxds.httpUrl}/v1/rxds/proxies`)).json()) as Array<{ NodeID: string }>;
+    assert.deepEqual(proxies.map((p) => p.NodeID).sort(), ['frontend-1-sidecar-proxy', 'grpc-client-1']);
+
+    // The pipelines report into the daemon's metrics: snapshot builds by proxy kind.
+    const metrics = await (await fetch(`${rxds.httpUrl}/metrics`)).text();
+    assert.match(metrics, /rxds_snapshot_builds_total\{kind="sidecar"\} [1-9]/);
+    assert.match(metrics, /rxds_snapshot_builds_total\{kind="proxyless"\} [1-9]/);
   } finally {
     sidecar.close();
     proxyless.close();

@@ -51,6 +51,22 @@ test('coalesce: a continuous stream of changes is emitted at least every max wai
   for (const [t, v] of seen.slice(1, -1)) assert.equal(v, (t - 11) / 2 + 1, 'each emission carries the latest value at its time');
 });
 
+test('coalesce: onFlush is told how long each emitted change waited, from its oldest pending value', () => {
+  const s = scheduler();
+  const waited: Array<[number, number]> = [];
+  s.run(() => {
+    // 0: passes at once (no wait reported); 20..29: a burst, flushed 5 ms after the last (waited 14 ms);
+    // 100..: a change every 2 ms, flushed by the max wait 50 ms after the first pending one.
+    const continuous = Array.from({ length: 40 }, (_, i) => [100 + 2 * i, 200 + i] as const);
+    const burst = Array.from({ length: 10 }, (_, i) => [20 + i, i + 1] as const);
+    at(s, [[0, 0], ...burst, ...continuous]).pipe(coalesce(5, 50, s, undefined, (ms) => waited.push([s.now(), ms]))).subscribe();
+  });
+  assert.deepEqual(waited.slice(0, 2), [
+    [34, 14],
+    [150, 50],
+  ]);
+});
+
 // A proxyless client of `api`: one instance whose check flips between passing (weight 10) and warning (weight 1).
 const base = mesh([instance('api', 'api-1', 7001, { Weights: { Passing: 10, Warning: 1 }, Check: { TTL: '30s' } })]);
 const passing = setCheck(base, 'service:api-1', 'passing');

@@ -7,18 +7,20 @@ import { Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Sub
  * still gets through (Istio's debounce with a max wait; Consul's coalescing window). Timers run on
  * `scheduler`. A value `urgent(last emitted, value)` says cannot wait (a client asked for something new and
  * waits for the answer) is emitted at once. On completion a pending value is emitted first.
+ * `onFlush(waitedMs)` is told, for every coalesced emission, how long its oldest change waited (scheduler time).
  */
 export function coalesce<T>(
   debounceMs: number,
   maxWaitMs: number,
   scheduler: SchedulerLike,
   urgent?: (last: T, value: T) => boolean,
+  onFlush?: (waitedMs: number) => void,
 ): MonoTypeOperatorFunction<T> {
   return (source) =>
     new Observable<T>((subscriber) => {
       let first = true;
       let last: T;
-      let pending: { value: T } | undefined;
+      let pending: { value: T; since: number } | undefined;
       let quiet: Subscription | undefined;
       let deadline: Subscription | undefined;
       const flush = () => {
@@ -26,9 +28,10 @@ export function coalesce<T>(
         deadline?.unsubscribe();
         quiet = deadline = undefined;
         if (!pending) return;
-        const { value } = pending;
+        const { value, since } = pending;
         pending = undefined;
         last = value;
+        onFlush?.(scheduler.now() - since);
         subscriber.next(value);
       };
       const sub = source.subscribe({
@@ -39,7 +42,7 @@ export function coalesce<T>(
             subscriber.next(value);
             return;
           }
-          pending = { value };
+          pending = { value, since: pending?.since ?? scheduler.now() };
           if (debounceMs <= 0 || urgent?.(last, value)) return flush();
           quiet?.unsubscribe();
           quiet = scheduler.schedule(flush, debounceMs);

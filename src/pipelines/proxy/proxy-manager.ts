@@ -32,6 +32,10 @@ export interface ProxyManagerDeps {
   readonly onInvalidResource?: (invalid: InvalidResource) => void;
   /** Intentions' default: allow (ACL default_policy allow, the default) or deny. */
   readonly intentionsDefaultAllow?: boolean;
+  /** Told of every snapshot built, with the proxy's kind (for the snapshot-builds metric). */
+  readonly onSnapshotBuilt?: (kind: 'sidecar' | 'proxyless') => void;
+  /** Told how long each coalesced change waited in the debounce, in ms (for the debounce-time metric). */
+  readonly onDebounced?: (waitedMs: number) => void;
   /** The gate to use (default: a new ResourceGate). */
   readonly gate?: ResourceGate;
   /** Address of instances registered without one (default 127.0.0.1: rxds is its own agent). */
@@ -100,7 +104,11 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
     debounceMaxMs: deps.debounceMaxMs,
     logger,
     ...(deps.secrets ? { secrets: deps.secrets } : {}),
-    onBuild: (_nodeId: string, _state: ProxySnapshot) => void builds++,
+    onBuild: (_nodeId: string, state: ProxySnapshot) => {
+      builds++;
+      deps.onSnapshotBuilt?.(state.kind);
+    },
+    ...(deps.onDebounced ? { onDebounced: deps.onDebounced } : {}),
   };
   const nodes = new Map<string, NodeEntry>();
 

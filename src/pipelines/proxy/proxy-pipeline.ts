@@ -44,6 +44,8 @@ export interface PipelineShared {
   readonly secrets?: (service: string) => Observable<{ readonly leaf: Resource; readonly roots: Resource }>;
   /** Called with every snapshot built (after coalescing and the global cap), for metrics and tests. */
   readonly onBuild?: (nodeId: string, state: ProxySnapshot) => void;
+  /** How long each coalesced change waited in the debounce (ms, scheduler time), for metrics. */
+  readonly onDebounced?: (waitedMs: number) => void;
 }
 
 /**
@@ -75,7 +77,7 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
             scan(foldProxyEvent, initialProxySnapshot(kind, kind === 'sidecar' && shared.secrets !== undefined)),
             filter(isReady),
             distinctUntilChanged(),
-            coalesce(shared.debounceMs, shared.debounceMaxMs, shared.scheduler, newTargets),
+            coalesce(shared.debounceMs, shared.debounceMaxMs, shared.scheduler, newTargets, shared.onDebounced),
             shared.limiter.limit(),
           );
         }),
