@@ -1,3 +1,5 @@
+import type { FilterInstance } from '../../sources/filter/evaluate-filter.js';
+
 /**
  * The compiled discovery chain of one upstream service, modeled on Consul's CompiledDiscoveryChain: a graph of
  * router, splitter and resolver nodes that ends in targets (a service, maybe a subset of it, in dc1).
@@ -186,25 +188,11 @@ export interface ChainInput {
   readonly entries: ChainEntries;
 }
 
-/** What selectTargetInstances reads from an instance: Consul's CheckServiceNode shape (GET /v1/health/service). */
-export interface ServiceHealthLike {
-  readonly Service: {
-    readonly ID?: string;
-    readonly Service?: string;
-    readonly Kind?: string;
-    readonly Address?: string;
-    readonly Port?: number;
-    readonly Tags?: readonly string[];
-    readonly Meta?: Readonly<Record<string, string>>;
-    readonly Weights?: { readonly Passing?: number; readonly Warning?: number };
-  };
-  readonly Node?: {
-    readonly ID?: string;
-    readonly Node?: string;
-    readonly Address?: string;
-    readonly Datacenter?: string;
-    readonly Meta?: Readonly<Record<string, string>>;
-  };
+/**
+ * What selectTargetInstances reads from an instance: Consul's CheckServiceNode shape (GET /v1/health/service),
+ * the same shape subset filters are evaluated against, with the checks' statuses.
+ */
+export interface ServiceHealthLike extends FilterInstance {
   /** The instance's checks (and its node's); Status is 'passing' | 'warning' | 'critical'. */
   readonly Checks?: readonly { readonly Status: string; readonly [field: string]: unknown }[];
 }
