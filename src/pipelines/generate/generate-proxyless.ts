@@ -10,6 +10,8 @@ import { buildRouteConfiguration } from './route-configuration.js';
  * whose service exists, an API listener and a route configuration both named as the target (the virtual
  * host's domain is the target), and the clusters and endpoints of the service's discovery chain. A target
  * naming a service that does not exist gets nothing: the client is told the listener does not exist.
+ * A cluster the client still subscribes to but no target's chain has any more (a split just removed, calls in
+ * flight still on it) is kept, with its endpoints, while its service and subset exist (`held`).
  */
 export function generateProxyless(ctx: GenerateContext, input: ProxylessInput): ResourceMessage[] {
   const out: ResourceMessage[] = [];
@@ -21,6 +23,13 @@ export function generateProxyless(ctx: GenerateContext, input: ProxylessInput): 
     out.push(ctx.cache.memo(chain, `rds|proxyless|${target}`, () => buildRouteConfiguration(target, [target], chain, 'proxyless')));
     const resources = generateUpstream(ctx, upstream, 'proxyless');
     out.push(...resources.clusters, ...resources.loadAssignments);
+  }
+  const generated = new Set(out.flatMap((m) => (m.$typeName === 'envoy.config.cluster.v3.Cluster' ? [m.name] : [])));
+  for (const name of input.clusters ?? []) {
+    const held = input.held?.[name];
+    if (generated.has(name) || !held?.exists || !held.chain) continue;
+    const resources = generateUpstream(ctx, held, 'proxyless');
+    out.push(...resources.clusters.filter((c) => c.name === name), ...resources.loadAssignments.filter((l) => l.clusterName === name));
   }
   return dedupeMessages(out);
 }

@@ -56,6 +56,12 @@ export interface ProxylessInput {
   readonly targets: readonly string[];
   /** By service name (the part of a target before `:`). */
   readonly upstreams: Readonly<Record<string, UpstreamInput>>;
+  /**
+   * The clusters the client subscribes to (CDS names), sorted, and their own inputs by cluster name: one still
+   * named after no route points at it any more (calls in flight hold it) keeps its cluster and endpoints.
+   */
+  readonly clusters?: readonly string[];
+  readonly held?: Readonly<Record<string, UpstreamInput>>;
 }
 
 /** The service a proxyless target names: `backend` and `backend:50051` both name `backend`. */

@@ -24,20 +24,29 @@ export type Subscriptions = ReadonlyMap<string, readonly string[] | '*'>;
  */
 export class NodeTargets {
   private readonly streams = new BehaviorSubject<ReadonlyMap<string, Observable<Subscriptions>>>(new Map());
-  readonly targets$: Observable<readonly string[]> = this.streams.pipe(
-    switchMap((streams) => {
-      if (streams.size === 0) return EMPTY;
-      return combineLatest([...streams.values()]).pipe(
-        // Wait for a first request; after that a node that asks for other types but no listeners (an
-        // unregistered Envoy asking for clusters, say) names no targets and is answered that nothing exists.
-        filter((subs) => subs.some((s) => s.size > 0)),
-        map((subs) => subs.map((s) => s.get(TypeUrl.Listener) ?? [])),
-        map((lists) => [...new Set(lists.flatMap((l) => (l === '*' ? [] : l)))].sort()),
-      );
-    }),
-    distinctUntilChanged((a, b) => a.length === b.length && a.every((x, i) => x === b[i])),
-    share({ connector: () => new ReplaySubject(1), resetOnRefCountZero: false }),
-  );
+  readonly targets$: Observable<readonly string[]> = this.names$(TypeUrl.Listener);
+  /**
+   * The cluster names the node's streams subscribe to (CDS), the same way: a proxyless client keeps getting a
+   * cluster it still names (calls in flight hold it) after no route points at it any more.
+   */
+  readonly clusters$: Observable<readonly string[]> = this.names$(TypeUrl.Cluster);
+
+  private names$(typeUrl: string): Observable<readonly string[]> {
+    return this.streams.pipe(
+      switchMap((streams) => {
+        if (streams.size === 0) return EMPTY;
+        return combineLatest([...streams.values()]).pipe(
+          // Wait for a first request; after that a node that asks for other types but no listeners (an
+          // unregistered Envoy asking for clusters, say) names no targets and is answered that nothing exists.
+          filter((subs) => subs.some((s) => s.size > 0)),
+          map((subs) => subs.map((s) => s.get(typeUrl) ?? [])),
+          map((lists) => [...new Set(lists.flatMap((l) => (l === '*' ? [] : l)))].sort()),
+        );
+      }),
+      distinctUntilChanged((a, b) => a.length === b.length && a.every((x, i) => x === b[i])),
+      share({ connector: () => new ReplaySubject(1), resetOnRefCountZero: false }),
+    );
+  }
 
   /** A stream of the node opened; `subscriptions$` undefined: the server does not report them. */
   add(streamId: string, subscriptions$: Observable<Subscriptions> | undefined): void {

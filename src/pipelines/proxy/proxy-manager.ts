@@ -118,7 +118,7 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
     const targets = new NodeTargets();
     const created: NodeEntry = {
       targets,
-      snapshot$: proxyPipeline(nodeId, targets.targets$, shared).pipe(
+      snapshot$: proxyPipeline(nodeId, targets.targets$, shared, targets.clusters$).pipe(
         finalize(() => {
           if (nodes.get(nodeId) === created) nodes.delete(nodeId);
           logger.debug({ nodeId }, 'proxy pipeline torn down');

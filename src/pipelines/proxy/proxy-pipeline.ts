@@ -2,6 +2,7 @@ import {
   catchError,
   combineLatest,
   distinctUntilChanged,
+  EMPTY,
   filter,
   map,
   merge,
@@ -56,7 +57,13 @@ export interface PipelineShared {
  * ProxySnapshot, coalesced (first state at once, then debounce with a max wait), passed through the global
  * delivery cap, turned into resources (shared parts memoized), gated, and emitted when they differ.
  */
-export function proxyPipeline(nodeId: string, targets$: Observable<readonly string[]>, shared: PipelineShared): Observable<Snapshot> {
+export function proxyPipeline(
+  nodeId: string,
+  targets$: Observable<readonly string[]>,
+  shared: PipelineShared,
+  /** The cluster names the node subscribes to (a proxyless client keeps those whose target exists). */
+  clusters$: Observable<readonly string[]> = EMPTY,
+): Observable<Snapshot> {
   const { catalog } = shared;
   const registration$ = catalog.state$.pipe(
     map((s) => s.services.get(nodeId)),
@@ -72,7 +79,7 @@ export function proxyPipeline(nodeId: string, targets$: Observable<readonly stri
     return kind$
       .pipe(
         switchMap((kind) => {
-          const events$ = kind === 'sidecar' ? sidecarEvents(registration$, shared) : proxylessEvents(targets$, shared);
+          const events$ = kind === 'sidecar' ? sidecarEvents(registration$, shared) : proxylessEvents(targets$, clusters$, shared);
           return events$.pipe(
             scan(foldProxyEvent, initialProxySnapshot(kind, kind === 'sidecar' && shared.secrets !== undefined)),
             filter(isReady),
@@ -162,8 +169,13 @@ function sidecarEvents(registration$: Observable<ServiceRecord | undefined>, sha
   );
 }
 
-function proxylessEvents(targets$: Observable<readonly string[]>, shared: PipelineShared): Observable<ProxyEvent> {
+function proxylessEvents(targets$: Observable<readonly string[]>, clusters$: Observable<readonly string[]>, shared: PipelineShared): Observable<ProxyEvent> {
   return merge(
+    clusters$.pipe(map((clusters): ProxyEvent => ({ type: 'clusters', clusters }))),
+    clusters$.pipe(
+      distinctUntilChanged((a, b) => a.length === b.length && a.every((x, i) => x === b[i])),
+      switchMap((names) => merge(...names.map((name) => shared.upstreams.cluster$(name).pipe(map((input): ProxyEvent => ({ type: 'held', name, input })))))),
+    ),
     targets$.pipe(map((targets): ProxyEvent => ({ type: 'targets', targets }))),
     upstreamEvents(targets$.pipe(map((targets) => neededUpstreams({ kind: 'proxyless', proxy: undefined, targets }))), 'proxyless', shared),
   );

@@ -17,6 +17,8 @@ export interface ProxySnapshot extends Omit<SidecarInput, 'proxy'>, ProxylessInp
   readonly kind: 'sidecar' | 'proxyless';
   readonly proxy: ServiceRecord | undefined;
   readonly localDefaults: ServiceDefaultsEntry | undefined;
+  readonly clusters: readonly string[];
+  readonly held: Readonly<Record<string, UpstreamInput>>;
   /** sidecar: the SDS Secrets of its service (leaf and trust bundle), already encoded. */
   readonly secrets: readonly Resource[];
   /** Which slices have arrived at least once (a proxy gets no configuration before all have). */
@@ -35,7 +37,9 @@ export type ProxyEvent =
   | { readonly type: 'local'; readonly defaults: ServiceDefaultsEntry | undefined; readonly intentions: readonly ServiceIntentionsEntry[] }
   | { readonly type: 'targets'; readonly targets: readonly string[] }
   | { readonly type: 'secrets'; readonly resources: readonly Resource[] }
-  | { readonly type: 'upstream'; readonly name: string; readonly input: UpstreamInput };
+  | { readonly type: 'upstream'; readonly name: string; readonly input: UpstreamInput }
+  | { readonly type: 'clusters'; readonly clusters: readonly string[] }
+  | { readonly type: 'held'; readonly name: string; readonly input: UpstreamInput };
 
 /** `withSecrets`: a sidecar waits for its secrets before its first configuration (Envoy would wait for them anyway). */
 export function initialProxySnapshot(kind: ProxySnapshot['kind'], withSecrets = false): ProxySnapshot {
@@ -48,6 +52,8 @@ export function initialProxySnapshot(kind: ProxySnapshot['kind'], withSecrets = 
     intentions: [],
     targets: [],
     upstreams: {},
+    clusters: [],
+    held: {},
     secrets: [],
     loaded: { proxy: false, proxyDefaults: false, local: false, targets: false, secrets: !withSecrets },
   };
@@ -86,6 +92,15 @@ export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySn
       case 'upstream':
         d.upstreams[event.name] = castDraft(event.input);
         break;
+      case 'clusters':
+        if (!sameList(state.clusters, event.clusters)) {
+          d.clusters = [...event.clusters];
+          for (const name of Object.keys(state.held)) if (!event.clusters.includes(name)) delete d.held[name];
+        }
+        break;
+      case 'held':
+        if (state.clusters.includes(event.name)) d.held[event.name] = castDraft(event.input);
+        break;
       case 'secrets':
         if (!sameList(state.secrets, event.resources)) d.secrets = castDraft([...event.resources]);
         d.loaded.secrets = true;
@@ -103,7 +118,7 @@ export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySn
 /** Whether every slice the proxy needs has arrived: only then is there a configuration to send. */
 export function isReady(s: ProxySnapshot): boolean {
   const loaded = s.kind === 'sidecar' ? s.loaded.proxy && s.loaded.proxyDefaults && s.loaded.local && s.loaded.secrets : s.loaded.targets;
-  return loaded && neededUpstreams(s).every((n) => s.upstreams[n] !== undefined);
+  return loaded && neededUpstreams(s).every((n) => s.upstreams[n] !== undefined) && s.clusters.every((n) => s.held[n] !== undefined);
 }
 
 /** The local service's protocol: its service-defaults, else proxy-defaults Config.protocol, else tcp. */

@@ -10,6 +10,8 @@ import { chainServices } from '../chain/chain-dependencies.js';
 import { compiledChain$ } from '../chain/compiled-chain-stream.js';
 import type { ChainEntries, CompiledChain } from '../chain/compiled-chain.js';
 import { asChecks, type EndpointInstance, type Flavor, type UpstreamInput } from '../generate/generation-input.js';
+import { jsonEqual } from '../../sources/store/json-equal.js';
+import { compileHeldCluster } from './held-cluster.js';
 import { sharedFamily } from './shared-family.js';
 
 export interface UpstreamInputsOptions {
@@ -36,6 +38,12 @@ const NO_PROXIES: readonly ServiceRecord[] = Object.freeze([]);
  */
 export class UpstreamInputs {
   readonly input$: (flavor: Flavor, service: string) => Observable<UpstreamInput>;
+  /**
+   * The input of one cluster a proxyless client subscribes to by name (Consul's SNI form), whether or not a
+   * route points at it: a one-resolver chain for its service/subset and that resolver's instances; no chain
+   * (exists false) when the name does not name a subset or service that exists. See compileHeldCluster.
+   */
+  readonly cluster$: (name: string) => Observable<UpstreamInput>;
   /** Every config entry by `kind/name`, rebuilt once per change of any entry. */
   readonly entries$: Observable<ChainEntries>;
 
@@ -148,6 +156,28 @@ export class UpstreamInputs {
       );
     }, scheduler);
     this.input$ = (flavor, service) => inputs(JSON.stringify([flavor, service]));
+
+    const NO_CLUSTER = freeze<UpstreamInput>({ service: '', exists: false, chain: undefined, instances: {} });
+    this.cluster$ = sharedFamily(
+      (name) =>
+        this.entries$.pipe(
+          map((entries) => compileHeldCluster(name, options.trustDomain, entries)),
+          distinctUntilChanged((a, b) => jsonEqual(a, b)),
+          switchMap((chain) => {
+            if (!chain) return of(NO_CLUSTER);
+            const services = chainServices(chain);
+            return combineLatest([exists$(chain.serviceName), ...services.map((s) => direct$(s))]).pipe(
+              map(([exists, ...lists]) => {
+                if (!exists) return NO_CLUSTER;
+                const instances: Record<string, readonly EndpointInstance[]> = {};
+                services.forEach((s, i) => (instances[s] = lists[i] as readonly EndpointInstance[]));
+                return Object.freeze<UpstreamInput>({ service: chain.serviceName, exists: true, chain, instances: Object.freeze(instances) });
+              }),
+            );
+          }),
+        ),
+      scheduler,
+    );
   }
 }
 
