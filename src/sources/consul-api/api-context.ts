@@ -7,7 +7,9 @@ import type { Slice } from '../catalog/slice.js';
 import { RegistrationError } from '../catalog/registration.js';
 import { StoreConflictError, StoreUnavailableError } from '../store/store-errors.js';
 import type { Write } from '../store/state-store.js';
-import { awaitSlice, parseBlockingParams } from './blocking-query.js';
+import { parseBlockingParams } from './blocking-query.js';
+import { sendReply } from './send-reply.js';
+import { createWaiterHub, type WaiterHub } from './waiter-hub.js';
 import { requestCallers, type RequestCallers } from './acl-router.js';
 import type { ConsulApiDeps } from './consul-api-deps.js';
 import { defaultNode, type NodeInfo } from './render.js';
@@ -33,6 +35,30 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
   const random = deps.random ?? Math.random;
   const logger = deps.logger ?? silentLogger;
   let waiting = 0;
+  let reported = 0;
+  let reportQueued = false;
+  /** The waiting count changes by one per query, but a release of many is reported once. */
+  const countWaiting = (delta: number) => {
+    waiting += delta;
+    if (reportQueued || !deps.onWaitingChange) return;
+    reportQueued = true;
+    queueMicrotask(() => {
+      reportQueued = false;
+      if (waiting !== reported) {
+        reported = waiting;
+        deps.onWaitingChange?.(waiting);
+      }
+    });
+  };
+  const hubs = new WeakMap<Observable<Slice<unknown>>, WaiterHub<unknown>>();
+  const hubOf = <T>(slice$: Observable<Slice<T>>): WaiterHub<T> => {
+    let hub = hubs.get(slice$) as WaiterHub<T> | undefined;
+    if (!hub) {
+      hub = createWaiterHub(slice$, scheduler);
+      hubs.set(slice$, hub as WaiterHub<unknown>);
+    }
+    return hub;
+  };
   return {
     deps,
     node: defaultNode(deps.node),
@@ -43,40 +69,40 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
       checkCommonQuery(ctx.query, deps.node?.datacenter ?? 'dc1');
       const params = parseBlockingParams(ctx.query, random);
       return new Promise((resolve, reject) => {
-        let answered = false;
-        let counted = false;
+        let parked = false;
+        let done = false;
         const settle = () => {
-          answered = true;
-          if (counted) {
-            counted = false;
-            waiting--;
-            deps.onWaitingChange?.(waiting);
-          }
+          done = true;
+          if (!parked) return;
+          parked = false;
+          countWaiting(-1);
         };
-        const sub = awaitSlice(slice$, params.index, params.waitMs, scheduler).subscribe({
-          next: (slice) => {
+        const leave = hubOf(slice$).add({
+          minIndex: params.index,
+          deadline: scheduler.now() + params.waitMs,
+          answer: (slice) => {
             settle();
             try {
-              resolve(reply(slice));
+              const r = reply(slice);
+              if (sendReply(ctx.res, r)) resolve(undefined);
+              else resolve(r);
             } catch (err) {
               reject(err as Error);
             }
           },
-          error: (err: unknown) => {
+          fail: (err) => {
             settle();
             reject(err as Error);
           },
         });
-        if (!answered) {
-          counted = true;
-          waiting++;
-          deps.onWaitingChange?.(waiting);
-          ctx.res.once('close', () => {
-            sub.unsubscribe();
-            settle();
-            resolve(undefined);
-          });
-        }
+        if (done) return; // answered at once
+        parked = true;
+        countWaiting(1);
+        ctx.res.once('close', () => {
+          leave();
+          settle();
+          resolve(undefined);
+        });
       });
     },
     async write(write) {
