@@ -204,6 +204,12 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   }
 
   function report(out: MachineOutput<Resp>): void {
+    // Pushes and ACKs are the hot path (one per stream per change): with no one listening to events
+    // and debug off, nothing is built for them (the change tracker is still consumed, to stay exact).
+    if ((out.kind === 'response' || out.kind === 'ack') && !ctx.listening() && !ctx.debugEnabled()) {
+      if (out.kind === 'response') changes.pushed(out.typeUrl);
+      return;
+    }
     const at = ctx.now();
     const base = { streamId, nodeId, at };
     switch (out.kind) {

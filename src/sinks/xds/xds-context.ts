@@ -27,6 +27,10 @@ export interface XdsContext {
   readonly registry: StreamRegistry;
   readonly active: Set<ActiveStream>;
   emit(event: XdsEvent): void;
+  /** Whether anyone listens to events$: when not, per-push and per-ACK events are not even built. */
+  listening(): boolean;
+  /** Whether debug lines would be written: when not, their objects are not built (hot push/ACK path). */
+  debugEnabled(): boolean;
   nextStreamId(): string;
   closing(): boolean;
   machineConfig(typeUrl: string | undefined): MachineConfig;

@@ -107,6 +107,8 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     registry,
     active,
     emit: (e) => events.next(e),
+    listening: () => events.observed,
+    debugEnabled: () => logger !== silentLogger && ((logger as MaybeLeveled).isLevelEnabled?.('debug') ?? true),
     nextStreamId: () => String(++streamCounter),
     closing: () => closing,
     machineConfig: (typeUrl) => ({ ...(typeUrl !== undefined ? { typeUrl } : {}), holdMs, maxNames, framer }),
@@ -151,6 +153,9 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     },
   };
 }
+
+/** pino loggers can tell whether a level is enabled; other Logger implementations are asked nothing. */
+type MaybeLeveled = Logger & { isLevelEnabled?: (level: string) => boolean };
 
 /** Graceful shutdown (every call has ended), forced if some connection lingers. */
 function shutdown(server: grpc.Server): Promise<void> {
