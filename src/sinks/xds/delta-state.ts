@@ -23,7 +23,7 @@ import {
   type StreamMachine,
   type Transition,
 } from './stream-machine.js';
-import { classifyNonce, recordAck, recordNack, recordSent, typeStatus, type Instant, type TypeStatus } from './stream-status.js';
+import { classifyNonce, recordAck, recordNack, recordSent, typeStatus, type Instant, type TypeLedger, type TypeStatus } from './stream-status.js';
 import {
   applyDeltaChange,
   deltaInScope,
@@ -56,12 +56,7 @@ interface DeltaDiff {
 /** The incremental (Delta) protocol for one stream (ADS when `config.typeUrl` is undefined). */
 export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscoveryRequest, DeltaDiscoveryResponse, DeltaState> {
   const ordering = { ordered: config.typeUrl === undefined, holdMs: config.holdMs };
-  const planView = (s: DeltaState): PushPlanView => ({
-    types: s.types.keys(),
-    work: (t) => deltaWork(s, s.types.get(t)),
-    ledger: (t) => s.types.get(t)?.ledger,
-    warmingSince: () => deltaWarmingSince(s),
-  });
+  const planView = (s: DeltaState): PushPlanView => new DeltaPlanView(s);
 
   return {
     initial: { types: new Map(), sentCount: 0 },
@@ -133,6 +128,23 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
       return { types, sent };
     },
   };
+}
+
+/** A stream state as the push planner sees it (a class: no per-call closures on the hot path). */
+class DeltaPlanView implements PushPlanView {
+  constructor(private readonly s: DeltaState) {}
+  get types(): Iterable<string> {
+    return this.s.types.keys();
+  }
+  work(t: string): Work {
+    return deltaWork(this.s, this.s.types.get(t));
+  }
+  ledger(t: string): TypeLedger | undefined {
+    return this.s.types.get(t)?.ledger;
+  }
+  warmingSince(): number | undefined {
+    return deltaWarmingSince(this.s);
+  }
 }
 
 /**

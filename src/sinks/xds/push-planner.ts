@@ -64,43 +64,72 @@ const HELD_BEHIND: Readonly<Record<string, readonly string[] | undefined>> = {
  * what the client holds each time, never from a queue of past changes.
  */
 export function planNext(view: PushPlanView, at: Instant, opts: PushPlanOptions): { typeUrl: string; phase: Phase } | undefined {
-  const known = new Set(view.types);
-  const workCache = new Map<string, Work>();
-  const work = (t: string): Work => {
-    let w = workCache.get(t);
-    if (!w) workCache.set(t, (w = known.has(t) ? view.work(t) : NO_WORK));
-    return w;
-  };
+  const plan = new Planning(view, at, opts.holdMs);
   if (!opts.ordered) {
-    for (const t of known) if (work(t).make || work(t).break) return { typeUrl: t, phase: 'all' };
+    for (const t of plan.known) if (plan.work(t).make || plan.work(t).break) return { typeUrl: t, phase: 'all' };
     return undefined;
   }
-  const blocking = (t: string): boolean => {
-    const l = view.ledger(t);
-    return l !== undefined && l.awaiting && at.tick < (l.sentTick ?? 0) + opts.holdMs;
-  };
-  let warmingCache: boolean | undefined;
-  const warming = (): boolean => {
-    if (warmingCache === undefined) {
-      const since = view.warmingSince();
-      warmingCache = since !== undefined && at.tick < since + opts.holdMs;
-    }
-    return warmingCache;
-  };
-  const laterBusy = (t: string): boolean =>
-    PUSH_ORDER.slice(PUSH_ORDER.indexOf(t as TypeUrl) + 1).some((u) => work(u).make || work(u).break || blocking(u));
-
   for (const t of PUSH_ORDER) {
-    const w = work(t);
+    const w = plan.work(t);
     if (!w.make) continue;
     const held = HELD_BEHIND[t];
-    if (held && (held.some(blocking) || warming())) continue;
-    return { typeUrl: t, phase: w.break && laterBusy(t) ? 'make' : 'all' };
+    if (held && (held.some((u) => plan.blocking(u)) || plan.warming())) continue;
+    return { typeUrl: t, phase: w.break && plan.laterBusy(t) ? 'make' : 'all' };
   }
-  for (const t of [...PUSH_ORDER].reverse()) {
-    if (work(t).break && !laterBusy(t)) return { typeUrl: t, phase: 'break' };
+  for (let i = PUSH_ORDER.length - 1; i >= 0; i--) {
+    const t = PUSH_ORDER[i]!;
+    if (plan.work(t).break && !plan.laterBusy(t)) return { typeUrl: t, phase: 'break' };
   }
   return undefined;
+}
+
+/**
+ * One planning pass over a stream's view, with its work per type computed at most once. A class
+ * rather than closures: planning runs for every stream on every change and ACK, and per-call
+ * closures cost allocations (and, under tsx, a name definition each).
+ */
+class Planning {
+  readonly known: ReadonlySet<string>;
+  private readonly works = new Map<string, Work>();
+  private warmingCache: boolean | undefined;
+
+  constructor(
+    private readonly view: PushPlanView,
+    private readonly at: Instant,
+    private readonly holdMs: number,
+  ) {
+    this.known = new Set(view.types);
+  }
+
+  work(t: string): Work {
+    let w = this.works.get(t);
+    if (!w) this.works.set(t, (w = this.known.has(t) ? this.view.work(t) : NO_WORK));
+    return w;
+  }
+
+  /** An un-ACKed response of `t` still holds back what must follow it. */
+  blocking(t: string): boolean {
+    const l = this.view.ledger(t);
+    return l !== undefined && l.awaiting && this.at.tick < (l.sentTick ?? 0) + this.holdMs;
+  }
+
+  warming(): boolean {
+    if (this.warmingCache === undefined) {
+      const since = this.view.warmingSince();
+      this.warmingCache = since !== undefined && this.at.tick < since + this.holdMs;
+    }
+    return this.warmingCache;
+  }
+
+  /** Some type after `t` in PUSH_ORDER has work left or an un-ACKed response holding. */
+  laterBusy(t: string): boolean {
+    for (let i = PUSH_ORDER.indexOf(t as TypeUrl) + 1; i < PUSH_ORDER.length; i++) {
+      const u = PUSH_ORDER[i]!;
+      const w = this.work(u);
+      if (w.make || w.break || this.blocking(u)) return true;
+    }
+    return false;
+  }
 }
 
 /**
