@@ -47,3 +47,15 @@ export const Filter = {
   tlsTransportSocket: 'envoy.transport_sockets.tls',
   httpProtocolOptions: 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
 } as const;
+
+/** Envoy's HTTP RBAC filter (what grpc-js-xds servers enforce intentions with). */
+export const HTTP_RBAC_FILTER = 'envoy.filters.http.rbac';
+
+/**
+ * The certificate provider instance (bootstrap `certificate_providers`) a proxyless gRPC peer with mTLS
+ * loads its leaf and the trust bundle from; `rxds bootstrap grpc` and the docs name it so.
+ */
+export const PROXYLESS_CERT_PROVIDER = 'rxds';
+
+/** Node metadata key (`"true"` or true) by which a proxyless gRPC node opts in to mTLS (also `rxds_mtls`). */
+export const PROXYLESS_MTLS_METADATA = 'RXDS_MTLS';

@@ -1,0 +1,50 @@
+import { create } from '@bufbuild/protobuf';
+import type { Cluster } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
+import { ClusterSchema } from '../../gen/envoy/config/cluster/v3/cluster_pb.js';
+import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
+import type { TransportSocket } from '../../gen/envoy/config/core/v3/base_pb.js';
+import { TransportSocketSchema } from '../../gen/envoy/config/core/v3/base_pb.js';
+import { CommonTlsContextSchema, DownstreamTlsContextSchema, UpstreamTlsContextSchema, type CommonTlsContext } from '../../gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
+import { typed } from './envoy-values.js';
+import { Filter, PROXYLESS_CERT_PROVIDER, PROXYLESS_MTLS_METADATA } from './names.js';
+
+/**
+ * mTLS between proxyless gRPC peers. gRPC does not speak SDS: each peer loads its leaf and the trust bundle
+ * from a certificate provider instance of its bootstrap (gRPC's `file_watcher`, files the operator keeps
+ * fresh from rxds's CA endpoints), and rxds only names that instance. The identity a client presents is the
+ * certificate it loaded; the server's RBAC matches it by SPIFFE ID (see proxyless-server.ts).
+ */
+function commonTlsContext(instance: string): CommonTlsContext {
+  return create(CommonTlsContextSchema, {
+    tlsCertificateProviderInstance: { instanceName: instance, certificateName: 'default' },
+    validationContextType: {
+      case: 'validationContext',
+      value: { caCertificateProviderInstance: { instanceName: instance, certificateName: 'ROOTCA' } },
+    },
+  });
+}
+
+/** A server listener's TLS: the server's leaf, client certificates required and validated against the roots. */
+export function proxylessDownstreamTls(instance: string = PROXYLESS_CERT_PROVIDER): TransportSocket {
+  const ctx = create(DownstreamTlsContextSchema, { commonTlsContext: commonTlsContext(instance), requireClientCertificate: true });
+  return create(TransportSocketSchema, { name: Filter.tlsTransportSocket, configType: { case: 'typedConfig', value: typed(DownstreamTlsContextSchema, ctx) } });
+}
+
+/** A client cluster's TLS: the client's leaf as client certificate, the server validated against the roots. */
+export function proxylessUpstreamTls(instance: string = PROXYLESS_CERT_PROVIDER): TransportSocket {
+  const ctx = create(UpstreamTlsContextSchema, { commonTlsContext: commonTlsContext(instance) });
+  return create(TransportSocketSchema, { name: Filter.tlsTransportSocket, configType: { case: 'typedConfig', value: typed(UpstreamTlsContextSchema, ctx) } });
+}
+
+/** A copy of a proxyless cluster that dials its endpoints over mTLS. */
+export function withProxylessTls(cluster: Cluster): Cluster {
+  return create(ClusterSchema, { ...cluster, transportSocket: proxylessUpstreamTls() });
+}
+
+/** Whether a node opted in to mTLS: node metadata `RXDS_MTLS` or `rxds_mtls` is `true` or `"true"`. */
+export function wantsProxylessMtls(node: Pick<Node, 'metadata'> | undefined): boolean {
+  const md = node?.metadata;
+  if (!md) return false;
+  const v = md[PROXYLESS_MTLS_METADATA] ?? md['rxds_mtls'];
+  return v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
+}
