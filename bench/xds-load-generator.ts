@@ -3,7 +3,7 @@
 // every response, tells the parent when all streams are synced, and for each announced change
 // reports when each stream received it (epoch ms with sub-ms precision, comparable across processes).
 import * as grpc from '@grpc/grpc-js';
-import { create } from '@bufbuild/protobuf';
+import { create, toBinary } from '@bufbuild/protobuf';
 import { grpcServiceDefinition } from '../src/core/grpc-service.js';
 import { TypeUrl } from '../src/core/type-urls.js';
 import { AggregatedDiscoveryService } from '../src/gen/envoy/service/discovery/v3/ads_pb.js';
@@ -18,18 +18,25 @@ const names = Array.from({ length: clusterCount }, (_, i) => `c${i}`);
 // Responses are decoded by a lean reader of just the fields this client looks at (type URL, nonce,
 // each resource's name and version) instead of protobuf-es's full decode into messages: the load
 // generator shares the 2 cores with the server, and its own decoding cost was measurement noise.
-// It still reads every response whole off a real gRPC stream (grpc-js, HTTP/2) and ACKs each one.
+// It still reads every response whole off a real gRPC stream (grpc-js, HTTP/2) and ACKs each one;
+// an ACK's bytes are written directly (the same bytes protobuf-es would produce).
 const ads = grpcServiceDefinition(AggregatedDiscoveryService);
 const definition: grpc.ServiceDefinition = {
   ...ads,
-  deltaAggregatedResources: { ...ads['deltaAggregatedResources']!, responseDeserialize: decodeDeltaResponse },
+  deltaAggregatedResources: {
+    ...ads['deltaAggregatedResources']!,
+    // ACKs are written as ready bytes (encodeAck); the first requests go through protobuf-es.
+    requestSerialize: (m: DeltaDiscoveryRequest | Buffer) =>
+      Buffer.isBuffer(m) ? m : Buffer.from(toBinary(DeltaDiscoveryRequestSchema, m)),
+    responseDeserialize: decodeDeltaResponse,
+  },
 };
 const Client = grpc.makeGenericClientConstructor(definition, 'ADS');
 const epochNow = () => performance.timeOrigin + performance.now();
 
 interface Proxy {
   client: grpc.Client;
-  call: grpc.ClientDuplexStream<DeltaDiscoveryRequest, LeanDeltaResponse>;
+  call: grpc.ClientDuplexStream<DeltaDiscoveryRequest | Buffer, LeanDeltaResponse>;
   endpoints: number;
   clusters: number;
 }
@@ -46,7 +53,7 @@ for (let i = 0; i < streamCount; i++) {
   proxies.push(p);
   call.on('error', () => {});
   call.on('data', (r: LeanDeltaResponse) => {
-    call.write(create(DeltaDiscoveryRequestSchema, { typeUrl: r.typeUrl, responseNonce: r.nonce }));
+    call.write(encodeAck(r.typeUrl, r.nonce));
     const wasSynced = p.clusters >= clusterCount && p.endpoints >= clusterCount;
     if (r.typeUrl === TypeUrl.Cluster) p.clusters += r.resources.length;
     if (r.typeUrl === TypeUrl.ClusterLoadAssignment) {
@@ -112,27 +119,47 @@ function decodeDeltaResponse(buf: Buffer): LeanDeltaResponse {
 
 /** Calls `onLen` for each length-delimited field in buf[from, to); skips other wire types. */
 function readFields(buf: Buffer, from: number, to: number, onLen: (field: number, start: number, end: number) => void): void {
-  let at = from;
-  const varint = (): number => {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = buf[at++]!;
-      n += (b & 0x7f) * mul;
-      if (b < 0x80) return n;
-      mul *= 128;
-    }
-  };
-  while (at < to) {
-    const tag = varint();
+  cursor = from;
+  while (cursor < to) {
+    const tag = readVarint(buf);
     const wire = tag & 7;
     if (wire === 2) {
-      const len = varint();
-      onLen(Math.floor(tag / 8), at, at + len);
-      at += len;
-    } else if (wire === 0) varint();
-    else if (wire === 1) at += 8;
-    else if (wire === 5) at += 4;
+      const len = readVarint(buf);
+      const start = cursor;
+      cursor += len;
+      onLen(Math.floor(tag / 8), start, start + len);
+      cursor = start + len;
+    } else if (wire === 0) readVarint(buf);
+    else if (wire === 1) cursor += 8;
+    else if (wire === 5) cursor += 4;
     else throw new Error(`unsupported wire type ${wire}`);
   }
+}
+
+let cursor = 0; // readFields' position (module-level: no closure per call; nested reads restore it)
+
+function readVarint(buf: Buffer): number {
+  let n = 0;
+  let mul = 1;
+  for (;;) {
+    const b = buf[cursor++]!;
+    n += (b & 0x7f) * mul;
+    if (b < 0x80) return n;
+    mul *= 128;
+  }
+}
+
+/** A pure ACK (DeltaDiscoveryRequest type_url=2, response_nonce=6), the bytes protobuf-es would write. */
+function encodeAck(typeUrl: string, nonce: string): Buffer {
+  const t = Buffer.byteLength(typeUrl);
+  const n = Buffer.byteLength(nonce);
+  if (t > 127 || n > 127) return Buffer.from(toBinary(DeltaDiscoveryRequestSchema, create(DeltaDiscoveryRequestSchema, { typeUrl, responseNonce: nonce })));
+  const out = Buffer.allocUnsafe(4 + t + n);
+  out[0] = (2 << 3) | 2;
+  out[1] = t;
+  out.write(typeUrl, 2, 'utf8');
+  out[2 + t] = (6 << 3) | 2;
+  out[3 + t] = n;
+  out.write(nonce, 4 + t, 'utf8');
+  return out;
 }
