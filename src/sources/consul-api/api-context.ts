@@ -155,6 +155,14 @@ export function cachedBody<T>(cache: WeakMap<object, Buffer>, slice: Slice<T>, r
   return body;
 }
 
-export function indexHeaders(index: number): Record<string, string> {
-  return { 'X-Consul-Index': String(index), 'X-Consul-KnownLeader': 'true', 'X-Consul-LastContact': '0' };
+let lastIndexHeaders: Readonly<Record<string, string>> | undefined;
+let lastIndex = -1;
+
+/** The read headers of an index; the same (frozen) object while the index stays, so a release shares it. */
+export function indexHeaders(index: number): Readonly<Record<string, string>> {
+  if (index !== lastIndex || !lastIndexHeaders) {
+    lastIndexHeaders = Object.freeze({ 'X-Consul-Index': String(index), 'X-Consul-KnownLeader': 'true', 'X-Consul-LastContact': '0' });
+    lastIndex = index;
+  }
+  return lastIndexHeaders;
 }

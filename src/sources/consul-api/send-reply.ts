@@ -4,6 +4,8 @@ import type { Reply } from '../../core/http/router.js';
 interface RawHead {
   readonly headers: Reply['headers'];
   readonly raw: readonly (string | number)[];
+  /** The body as a string: Node sends head and a string body in one write (a Buffer body takes a writev). */
+  readonly text: string;
 }
 
 /** Raw header lists, built once per response body (a slice's bytes are shared by all its waiters). */
@@ -23,11 +25,11 @@ export function sendReply(res: ServerResponse, reply: Reply): boolean {
     const raw: (string | number)[] = [];
     for (const [k, v] of Object.entries(reply.headers ?? {})) raw.push(k, String(v));
     raw.push('content-type', 'application/json', 'content-length', String(body.length));
-    head = { headers: reply.headers, raw };
+    head = { headers: reply.headers, raw, text: body.toString('utf8') };
     heads.set(body, head);
   }
   res.writeHead(200, head.raw as string[]);
-  res.end(body);
+  res.end(head.text, 'utf8');
   return true;
 }
 
