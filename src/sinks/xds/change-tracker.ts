@@ -14,22 +14,22 @@ type Subscribed = ReadonlyMap<string, readonly string[] | '*'>;
  */
 export class ChangeTracker {
   private previous: Snapshot | undefined;
-  private readonly since = new Map<string, number>();
+  private since: Map<string, number> | undefined; // made on first use: most streams idle most of the time
 
   /** A snapshot reached the stream at `at`; `subscribed` is the stream's subscription before it. */
   snapshot(next: Snapshot, subscribed: Subscribed, at: number): void {
     const prev = this.previous;
     this.previous = next;
     for (const [typeUrl, names] of subscribed) {
-      if (this.since.has(typeUrl)) continue;
-      if (changed(prev?.get(typeUrl), next.get(typeUrl), names)) this.since.set(typeUrl, at);
+      if (this.since?.has(typeUrl)) continue;
+      if (changed(prev?.get(typeUrl), next.get(typeUrl), names)) (this.since ??= new Map()).set(typeUrl, at);
     }
   }
 
   /** A response of `typeUrl` was written: the pending change time (if any), now consumed. */
   pushed(typeUrl: string): number | undefined {
-    const at = this.since.get(typeUrl);
-    this.since.delete(typeUrl);
+    const at = this.since?.get(typeUrl);
+    this.since?.delete(typeUrl);
     return at;
   }
 }

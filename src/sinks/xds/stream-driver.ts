@@ -46,7 +46,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   let phase: 'first' | 'starting' | 'running' | 'ended' = 'first';
   let pipeline: Subscription | undefined;
   const requests = new Subject<Req>();
-  const subscriptions = new BehaviorSubject<StreamSubscriptions>(new Map());
+  const subscriptions = new BehaviorSubject<StreamSubscriptions>(NO_SUBSCRIPTIONS);
   let publishSubscriptions: (upcoming?: Req) => void = () => {};
   let latest: S | undefined; // the machine state after the last step
   const peer = safe(() => call.getPeer(), 'unknown');
@@ -80,13 +80,13 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   }
   ctx.active.add(handle);
 
-  const early: Req[] = []; // requests that slipped in while starting (grpc-js may deliver before pause)
+  let early: Req[] | undefined; // requests that slipped in while starting (grpc-js may deliver before pause)
   call.on('data', (req: Req) => {
     if (phase === 'running') {
       publishSubscriptions(req);
       requests.next(req);
       publishSubscriptions();
-    } else if (phase === 'starting') early.push(req);
+    } else if (phase === 'starting') (early ??= []).push(req);
     else if (phase === 'first') void start(req).catch((err: unknown) => fail(err));
   });
   // grpc-js reports a client cancel as a half-close followed, in the same I/O turn, by 'cancelled':
@@ -178,7 +178,9 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
       complete: () => end(status.OK, 'ended by the client'),
     });
     requests.next(first);
-    for (const req of early.splice(0)) requests.next(req);
+    const slipped = early ?? [];
+    early = undefined;
+    for (const req of slipped) requests.next(req);
     publishSubscriptions();
     call.resume();
   }
@@ -240,6 +242,9 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
     }
   }
 }
+
+/** The subscriptions before any request: one shared empty map, not one per (idle) stream. */
+const NO_SUBSCRIPTIONS: StreamSubscriptions = new Map();
 
 function sameSubscriptions(a: StreamSubscriptions, b: StreamSubscriptions): boolean {
   if (a.size !== b.size) return false;
