@@ -14,12 +14,15 @@ import { Filter, PROXYLESS_CERT_PROVIDER, PROXYLESS_MTLS_METADATA } from './name
  * fresh from rxds's CA endpoints), and rxds only names that instance. The identity a client presents is the
  * certificate it loaded; the server's RBAC matches it by SPIFFE ID (see proxyless-server.ts).
  */
-function commonTlsContext(instance: string): CommonTlsContext {
+function commonTlsContext(instance: string, peerSpiffePrefix?: string): CommonTlsContext {
   return create(CommonTlsContextSchema, {
     tlsCertificateProviderInstance: { instanceName: instance, certificateName: 'default' },
     validationContextType: {
       case: 'validationContext',
-      value: { caCertificateProviderInstance: { instanceName: instance, certificateName: 'ROOTCA' } },
+      value: {
+        caCertificateProviderInstance: { instanceName: instance, certificateName: 'ROOTCA' },
+        ...(peerSpiffePrefix ? { matchSubjectAltNames: [{ matchPattern: { case: 'prefix', value: peerSpiffePrefix } }] } : {}),
+      },
     },
   });
 }
@@ -30,15 +33,26 @@ export function proxylessDownstreamTls(instance: string = PROXYLESS_CERT_PROVIDE
   return create(TransportSocketSchema, { name: Filter.tlsTransportSocket, configType: { case: 'typedConfig', value: typed(DownstreamTlsContextSchema, ctx) } });
 }
 
-/** A client cluster's TLS: the client's leaf as client certificate, the server validated against the roots. */
-export function proxylessUpstreamTls(instance: string = PROXYLESS_CERT_PROVIDER): TransportSocket {
-  const ctx = create(UpstreamTlsContextSchema, { commonTlsContext: commonTlsContext(instance) });
+/**
+ * A client cluster's TLS: the client's leaf as client certificate, the server validated against the roots
+ * and (given `peerSpiffePrefix`) its certificate's URI SAN starting with it. gRPC checks a server's name
+ * only through these SAN matchers: without one it would check the endpoint's IP address, which mesh
+ * leaves do not carry.
+ */
+export function proxylessUpstreamTls(instance: string = PROXYLESS_CERT_PROVIDER, peerSpiffePrefix?: string): TransportSocket {
+  const ctx = create(UpstreamTlsContextSchema, { commonTlsContext: commonTlsContext(instance, peerSpiffePrefix) });
   return create(TransportSocketSchema, { name: Filter.tlsTransportSocket, configType: { case: 'typedConfig', value: typed(UpstreamTlsContextSchema, ctx) } });
 }
 
-/** A copy of a proxyless cluster that dials its endpoints over mTLS. */
+/**
+ * A copy of a proxyless cluster that dials its endpoints over mTLS and accepts any workload of the mesh's
+ * trust domain (read from the cluster's SNI name, `...internal.<trust domain>`). Not the exact service: a
+ * cluster's endpoints may be another service's (failover); who may call whom is the server's RBAC.
+ */
 export function withProxylessTls(cluster: Cluster): Cluster {
-  return create(ClusterSchema, { ...cluster, transportSocket: proxylessUpstreamTls() });
+  const i = cluster.name.indexOf('.internal.');
+  const trustDomain = i > 0 ? cluster.name.slice(i + '.internal.'.length) : '';
+  return create(ClusterSchema, { ...cluster, transportSocket: proxylessUpstreamTls(PROXYLESS_CERT_PROVIDER, trustDomain ? `spiffe://${trustDomain}/` : 'spiffe://') });
 }
 
 /** Whether a node opted in to mTLS: node metadata `RXDS_MTLS` or `rxds_mtls` is `true` or `"true"`. */

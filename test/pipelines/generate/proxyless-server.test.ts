@@ -194,6 +194,13 @@ test('mTLS opted in by node metadata: the server requires client certificates an
       const cluster = c.message as Cluster;
       const up = anyUnpack(cluster.transportSocket!.configType.value as never, UpstreamTlsContextSchema)!;
       assert.equal(up.commonTlsContext?.tlsCertificateProviderInstance?.instanceName, 'rxds');
+      const uvc = up.commonTlsContext?.validationContextType;
+      assert.ok(uvc?.case === 'validationContext', 'a validation context gRPC accepts (no SDS)');
+      if (uvc?.case === 'validationContext') {
+        assert.equal(uvc.value.caCertificateProviderInstance?.instanceName, 'rxds');
+        // gRPC checks the server's name only by these matchers (else the endpoint's IP, which leaves lack).
+        assert.deepEqual(uvc.value.matchSubjectAltNames.map((m) => [m.matchPattern.case, m.matchPattern.value]), [['prefix', 'spiffe://rxds.test/']]);
+      }
     }
     // The client's API listener for `backend` is still there.
     assert.ok(s.get(TypeUrl.Listener)!.has('backend'));
