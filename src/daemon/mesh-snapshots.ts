@@ -2,6 +2,9 @@ import type { SchedulerLike } from 'rxjs';
 import type { Logger } from '../core/logger.js';
 import { ResourceEncoder } from '../core/resource.js';
 import { createProxyManager, type ProxyManager } from '../pipelines/proxy/proxy-manager.js';
+import { withProxylessServers } from '../pipelines/proxy/proxyless-servers.js';
+import type { InvalidResource } from '../pipelines/proxy/gate-resources.js';
+import { ResourceGate } from '../pipelines/validate/check-resource.js';
 import { createSecretResources, serviceSecrets$ } from '../pipelines/secrets/secret-resources.js';
 import type { CertificateAuthority } from '../sources/ca/certificate-authority.js';
 import type { Catalog } from '../sources/catalog/catalog.js';
@@ -34,8 +37,10 @@ export interface MeshSnapshotsDeps {
  */
 export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
   const encoder = new ResourceEncoder();
+  const gate = new ResourceGate();
   const secretResources = createSecretResources(encoder);
-  return createProxyManager({
+  const onInvalidResource = (invalid: InvalidResource) => deps.onInvalidResource?.(invalid.resource.typeUrl);
+  const manager = createProxyManager({
     catalog: deps.catalog,
     encoder,
     scheduler: deps.scheduler,
@@ -45,10 +50,21 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     trustDomain: deps.trustDomain,
     logger: deps.logger,
     maxSnapshotsPerSecond: MAX_SNAPSHOTS_PER_SECOND,
-    onInvalidResource: (invalid) => deps.onInvalidResource?.(invalid.resource.typeUrl),
+    gate,
+    onInvalidResource,
     intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true,
     onSnapshotBuilt: (kind) => deps.onSnapshotBuilt?.(kind),
     onDebounced: (ms) => deps.onDebounced?.(ms),
     secrets: (service) => serviceSecrets$(deps.ca.leaf$(service), deps.ca.roots$, secretResources),
   });
+  // Proxyless gRPC servers (grpc-js-xds XdsServer) get their inbound listeners, with intentions as RBAC.
+  const snapshots = withProxylessServers(manager.snapshots, {
+    catalog: deps.catalog,
+    encoder,
+    gate,
+    logger: deps.logger,
+    intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true,
+    onInvalidResource,
+  });
+  return { snapshots, stats: () => manager.stats() };
 }

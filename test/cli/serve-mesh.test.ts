@@ -37,6 +37,12 @@ test('npm start configuration: rxds serve with the example mesh configures its s
     const api = await proxyless.nextAcked(TypeUrl.Listener, 10_000);
     assert.deepEqual(api.resources.map((a) => fromBinary(ListenerSchema, a.value).name), ['backend']);
 
+    // A proxyless gRPC server (grpc-js-xds XdsServer) of backend-1, listening where backend-1 is registered.
+    const serverName = 'grpc/server?xds.resource.listening_address=127.0.0.1:50051';
+    proxyless.subscribe(TypeUrl.Listener, ['backend', serverName]);
+    const both = await proxyless.nextAcked(TypeUrl.Listener, 10_000);
+    assert.deepEqual(both.resources.map((a) => fromBinary(ListenerSchema, a.value).name).sort(), ['backend', serverName]);
+
     const proxies = (await (await fetch(`${rxds.httpUrl}/v1/rxds/proxies`)).json()) as Array<{ NodeID: string }>;
     assert.deepEqual(proxies.map((p) => p.NodeID).sort(), ['frontend-1-sidecar-proxy', 'grpc-client-1']);
 
