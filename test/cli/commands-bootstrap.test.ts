@@ -50,3 +50,20 @@ test('rxds bootstrap grpc prints a GRPC_XDS_BOOTSTRAP for proxyless clients; bad
   assert.equal(noId.status, 2);
   assert.match(noId.stderr, /--node-id/);
 });
+
+test('rxds bootstrap grpc --server --mtls-*: an XdsServer listener template, file_watcher certificates and the mTLS opt-in', () => {
+  const r = rxds(['bootstrap', 'grpc', '--node-id', 'web-1', '--server', '--mtls-cert-file', '/certs/web.crt', '--mtls-key-file', '/certs/web.key', '--mtls-ca-file', '/certs/roots.pem']);
+  assert.equal(r.status, 0, r.stderr);
+  const boot = JSON.parse(r.stdout) as Record<string, any>;
+  assert.equal(boot.server_listener_resource_name_template, 'grpc/server?xds.resource.listening_address=%s');
+  assert.deepEqual(boot.certificate_providers, {
+    rxds: {
+      plugin_name: 'file_watcher',
+      config: { certificate_file: '/certs/web.crt', private_key_file: '/certs/web.key', ca_certificate_file: '/certs/roots.pem', refresh_interval: '60s' },
+    },
+  });
+  assert.deepEqual(boot.node.metadata, { RXDS_MTLS: 'true' });
+  const partial = rxds(['bootstrap', 'grpc', '--node-id', 'web-1', '--mtls-cert-file', '/certs/web.crt']);
+  assert.equal(partial.status, 2);
+  assert.match(partial.stderr, /go together/);
+});

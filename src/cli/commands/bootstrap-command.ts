@@ -69,8 +69,17 @@ export function bootstrapCommand(io: CliIo): Command {
     .description('print a GRPC_XDS_BOOTSTRAP file for a proxyless gRPC client (dial xds:///<service>)')
     .requiredOption('--node-id <id>', 'node.id the client reports (any name)')
     .option('--grpc-addr <host:port>', 'rxds xDS address', DEFAULT_GRPC_ADDR)
-    .action((flags: TlsFlags & { nodeId: string; grpcAddr: string }) => {
-      printJson(io, grpcBootstrap({ nodeId: flags.nodeId, grpcAddr: flags.grpcAddr, ...tlsOf(flags) }));
+    .option('--server', 'also configure an xDS-enabled gRPC server (XdsServer): its listener name template')
+    .option('--mtls-cert-file <file>', "mesh mTLS: this workload's leaf certificate (GET /v1/agent/connect/ca/leaf/:service)")
+    .option('--mtls-key-file <file>', 'mesh mTLS: its private key')
+    .option('--mtls-ca-file <file>', 'mesh mTLS: the mesh roots (GET /v1/connect/ca/roots)')
+    .action((flags: TlsFlags & { nodeId: string; grpcAddr: string; server?: boolean; mtlsCertFile?: string; mtlsKeyFile?: string; mtlsCaFile?: string }) => {
+      const mtlsFiles = [flags.mtlsCertFile, flags.mtlsKeyFile, flags.mtlsCaFile];
+      if (mtlsFiles.some(Boolean) && !mtlsFiles.every(Boolean)) {
+        throw new UsageError('--mtls-cert-file, --mtls-key-file and --mtls-ca-file go together');
+      }
+      const mtls = flags.mtlsCertFile && flags.mtlsKeyFile && flags.mtlsCaFile ? { certFile: flags.mtlsCertFile, keyFile: flags.mtlsKeyFile, caFile: flags.mtlsCaFile } : undefined;
+      printJson(io, grpcBootstrap({ nodeId: flags.nodeId, grpcAddr: flags.grpcAddr, ...tlsOf(flags), ...(mtls ? { mtls } : {}), ...(flags.server ? { server: true } : {}) }));
     });
   return new Command('bootstrap').description('print the bootstrap configuration of a data plane').addCommand(envoy).addCommand(grpc);
 }
