@@ -2,7 +2,7 @@ import type { ResourceMessage } from '../../core/resource.js';
 import { isL7 } from './envoy-values.js';
 import { generateUpstream, proxyConfigOf, type GenerateContext } from './generate-upstream.js';
 import type { SidecarInput } from './generation-input.js';
-import { intentionsRbac } from './intentions-rbac.js';
+import { intentionsHttpRbac, intentionsRbac } from './intentions-rbac.js';
 import { DEFAULT_LOCAL_CONNECT_TIMEOUT_MS } from './names.js';
 import { buildRouteConfiguration } from './route-configuration.js';
 import { buildLocalAppCluster, buildPublicListener, buildUpstreamListener } from './sidecar-resources.js';
@@ -22,11 +22,11 @@ export function generateSidecar(ctx: GenerateContext, input: SidecarInput): Reso
   const intentionIds = input.intentions.map((e) => cache.idOf(e)).join(',');
   out.push(
     cache.memo(proxy, `lds-public|${input.localProtocol}|${intentionIds}|${ctx.intentionsDefaultAllow}`, () => {
-      const rbac = intentionsRbac(localService, input.intentions, ctx.intentionsDefaultAllow);
-      if (rbac.ignored.length > 0) {
-        ctx.logger.warn({ service: localService, sources: rbac.ignored }, 'intentions with L7 Permissions are not enforced: the default policy applies to these sources');
+      // http-based services: HTTP RBAC in the connection manager (L7 permissions enforced); tcp: network RBAC
+      if (isL7(input.localProtocol)) {
+        return buildPublicListener(proxy, input.localProtocol, undefined, intentionsHttpRbac(localService, input.intentions, ctx.intentionsDefaultAllow));
       }
-      return buildPublicListener(proxy, input.localProtocol, rbac.filter);
+      return buildPublicListener(proxy, input.localProtocol, intentionsRbac(localService, input.intentions, ctx.intentionsDefaultAllow).filter);
     }),
   );
   const timeout = proxyConfigOf(ctx, input.proxyDefaults).localConnectTimeoutMs ?? DEFAULT_LOCAL_CONNECT_TIMEOUT_MS;

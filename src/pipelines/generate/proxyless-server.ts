@@ -1,14 +1,10 @@
-import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { create } from '@bufbuild/protobuf';
-import { RBAC_Action } from '../../gen/envoy/config/rbac/v3/rbac_pb.js';
 import { ListenerSchema, type Listener } from '../../gen/envoy/config/listener/v3/listener_pb.js';
-import { RBACSchema as HttpRbacSchema } from '../../gen/envoy/extensions/filters/http/rbac/v3/rbac_pb.js';
-import { RBACSchema as NetworkRbacSchema } from '../../gen/envoy/extensions/filters/network/rbac/v3/rbac_pb.js';
-import { HttpConnectionManagerSchema, HttpFilterSchema, type HttpFilter } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
+import { HttpConnectionManagerSchema, type HttpFilter } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import type { ServiceIntentionsEntry } from '../../sources/config-entries/service-intentions.js';
 import { routerFilter, socketAddress, typed } from './envoy-values.js';
-import { intentionsRbac } from './intentions-rbac.js';
-import { Filter, HTTP_RBAC_FILTER } from './names.js';
+import { intentionsHttpRbac } from './intentions-rbac.js';
+import { Filter } from './names.js';
 import { proxylessDownstreamTls } from './proxyless-tls.js';
 
 /**
@@ -78,12 +74,7 @@ export function buildServerListener(name: string, input: ServerInput, defaultAll
   });
 }
 
-/** The intentions of the server's service as HTTP RBAC (no service registered there: the default alone). */
+/** The intentions of the server's service as HTTP RBAC, L7 permissions included (no service registered there: the default alone). */
 function rbacHttpFilter(input: ServerInput, defaultAllow: boolean): HttpFilter {
-  const network = input.service === undefined ? undefined : intentionsRbac(input.service, input.intentions, defaultAllow).filter;
-  const unpacked = network?.configType.case === 'typedConfig' ? anyUnpack(network.configType.value, NetworkRbacSchema) : undefined;
-  // No rules: a DENY with no policies denies nobody; default deny: an ALLOW with no policies allows nobody.
-  const rules = unpacked?.rules ?? { action: defaultAllow ? RBAC_Action.DENY : RBAC_Action.ALLOW, policies: {} };
-  const rbac = create(HttpRbacSchema, { rules });
-  return create(HttpFilterSchema, { name: HTTP_RBAC_FILTER, configType: { case: 'typedConfig', value: typed(HttpRbacSchema, rbac) } });
+  return intentionsHttpRbac(input.service ?? '', input.service === undefined ? [] : input.intentions, defaultAllow, true)!;
 }

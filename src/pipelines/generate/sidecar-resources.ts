@@ -6,6 +6,7 @@ import { ListenerSchema, type Listener } from '../../gen/envoy/config/listener/v
 import {
   HttpConnectionManagerSchema,
   HttpConnectionManager_CodecType,
+  type HttpFilter,
 } from '../../gen/envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager_pb.js';
 import { TcpProxySchema } from '../../gen/envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy_pb.js';
 import type { CompiledChain, Protocol } from '../chain/compiled-chain.js';
@@ -33,9 +34,10 @@ function tcpProxy(statPrefix: string, cluster: string): ListenerFilter {
 /**
  * The sidecar's inbound listener on the proxy's registered address and port: mTLS (the local service's
  * leaf, client certificates required), intentions as RBAC first, then either a TCP proxy or an HTTP
- * connection manager (by the local service's protocol) to `local_app`.
+ * connection manager (by the local service's protocol) to `local_app`. `rbac`: a network RBAC filter (tcp);
+ * `httpRbac`: an HTTP RBAC filter put before the router (http-based protocols, with L7 permissions).
  */
-export function buildPublicListener(proxy: ServiceRecord, localProtocol: Protocol, rbac: ListenerFilter | undefined): Listener {
+export function buildPublicListener(proxy: ServiceRecord, localProtocol: Protocol, rbac: ListenerFilter | undefined, httpRbac?: HttpFilter): Listener {
   const address = proxy.Address || DEFAULT_PUBLIC_BIND_ADDRESS;
   const localService = proxy.Proxy?.DestinationServiceName ?? proxy.Service;
   const filters: ListenerFilter[] = rbac ? [rbac] : [];
@@ -52,7 +54,7 @@ export function buildPublicListener(proxy: ServiceRecord, localProtocol: Protoco
           ],
         },
       },
-      httpFilters: [routerFilter()],
+      httpFilters: httpRbac ? [httpRbac, routerFilter()] : [routerFilter()],
       ...(isHttp2(localProtocol) ? { http2ProtocolOptions: {} } : {}),
     });
     filters.push(networkFilter(Filter.httpConnectionManager, typed(HttpConnectionManagerSchema, hcm)));
