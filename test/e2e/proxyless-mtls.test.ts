@@ -193,3 +193,31 @@ test('an intention deny turns the call into PERMISSION_DENIED within 2 s; allow 
   assert.equal(await call(client), 'backend');
   assert.deepEqual(invalid, []);
 });
+
+test('L7 intention permissions: a path prefix allowed answers, the same path denied gives PERMISSION_DENIED within 2 s', async () => {
+  // Default allow with `*` denied: only web's permission lets the call through.
+  await http('PUT', '/v1/config', {
+    Kind: 'service-intentions',
+    Name: 'backend',
+    Sources: [{ Name: 'web', Permissions: [{ Action: 'allow', HTTP: { PathPrefix: '/rxds.test.Echo/' } }, { Action: 'deny', HTTP: { PathPrefix: '/' } }] }, { Name: '*', Action: 'deny' }],
+  });
+  await untilStatus(grpc.status.OK, 2000);
+  assert.equal(await call(client), 'backend');
+
+  await http('PUT', '/v1/config', {
+    Kind: 'service-intentions',
+    Name: 'backend',
+    Sources: [{ Name: 'web', Permissions: [{ Action: 'deny', HTTP: { PathPrefix: '/rxds.test.Echo/' } }, { Action: 'allow', HTTP: { PathPrefix: '/' } }] }],
+  });
+  await untilStatus(grpc.status.PERMISSION_DENIED, 2000);
+  await assert.rejects(call(client), (e: grpc.ServiceError) => e.code === grpc.status.PERMISSION_DENIED, 'stays denied');
+
+  // Another method path is not matched by the deny: the allow permission after it decides.
+  await http('PUT', '/v1/config', {
+    Kind: 'service-intentions',
+    Name: 'backend',
+    Sources: [{ Name: 'web', Permissions: [{ Action: 'deny', HTTP: { PathExact: '/rxds.test.Echo/Other' } }, { Action: 'allow', HTTP: { PathPrefix: '/rxds.test.Echo/' } }] }, { Name: '*', Action: 'deny' }],
+  });
+  await untilStatus(grpc.status.OK, 2000);
+  assert.deepEqual(invalid, []);
+});
