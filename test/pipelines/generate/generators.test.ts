@@ -132,7 +132,7 @@ test('intentions: default deny allows only the allowed sources (none: an empty A
   assert.equal(principals.length, 2);
 });
 
-test('intentions: L7 Permissions are reported as not enforced', () => {
+test('intentions: network RBAC (tcp services) lists sources with L7 Permissions as ignored (HTTP RBAC enforces them)', () => {
   const r = intentionsRbac('api', [intentions('api', [{ Name: 'web', Permissions: [{ Action: 'allow', HTTP: { PathPrefix: '/' } }] }])], true);
   assert.deepEqual(r.ignored, ['web']);
 });
