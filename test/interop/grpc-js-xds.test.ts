@@ -87,6 +87,14 @@ function loadWhile(c: EchoClient, workers = 8) {
   return {
     answers,
     failures,
+    /** Resolves once the load itself has seen `predicate` hold: it is running on the configuration before a change. */
+    async seen(predicate: (answers: readonly string[]) => boolean, what: string, ms = 5000): Promise<void> {
+      const until = Date.now() + ms;
+      while (!predicate(answers)) {
+        if (Date.now() > until) throw new Error(`the load never saw ${what}: ${answers.length} RPCs, ${failures.length} failures`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
     stop: async () => {
       stopped = true;
       await Promise.all(running);
@@ -120,6 +128,7 @@ test('removing an endpoint moves traffic to the remaining one without a failed R
   const c = echoClient();
   await callUntil(c, (answers) => answers.slice(-20).includes('A') && answers.slice(-20).includes('B'), 'both endpoints in use');
   const load = loadWhile(c);
+  await load.seen((a) => a.includes('A') && a.includes('B'), 'both endpoints');
   publish([{ name: 'echo-ab', endpoints: [backendA.port] }]);
   try {
     await callUntil(c, lastAll('A', 50), 'all traffic on A');
@@ -135,6 +144,7 @@ test('moving the route to a new cluster and deleting the old one fails no RPC (m
   const c = echoClient();
   await callUntil(c, lastAll('A', 10), 'traffic on cluster echo-x (A)');
   const load = loadWhile(c);
+  await load.seen((a) => a.includes('A'), 'cluster echo-x (A)');
   publish([{ name: 'echo-y', endpoints: [backendB.port] }]); // echo-x is gone from this snapshot
   try {
     await callUntil(c, lastAll('B', 50), 'all traffic on cluster echo-y (B)');
