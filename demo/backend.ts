@@ -2,6 +2,7 @@
 // answers every call with the instance's version and ID (e.g. "v1 backend-v1-a"), so the frontend can
 // count where each RPC went.
 import * as grpc from '@grpc/grpc-js';
+import { shutdownGrpcServer } from '../src/core/grpc-shutdown.js';
 
 /** The backend's one unary method, over raw bytes (no .proto needed for a demo). */
 export const BACKEND_SERVICE: grpc.ServiceDefinition = {
@@ -45,17 +46,6 @@ export async function startBackend(id: string, version: string): Promise<Backend
     version,
     port,
     served: () => served,
-    stop: () =>
-      (stopping ??= new Promise<void>((resolve) => {
-        const force = setTimeout(() => {
-          server.forceShutdown();
-          resolve();
-        }, 2000);
-        force.unref();
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      })),
+    stop: () => (stopping ??= shutdownGrpcServer(server)),
   };
 }

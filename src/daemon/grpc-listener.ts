@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import { shutdownGrpcServer } from '../core/grpc-shutdown.js';
 import type { Logger } from '../core/logger.js';
 import { MAX_RECEIVE_MESSAGE_BYTES, type XdsServer } from '../sinks/xds/xds-server.js';
 
@@ -39,18 +40,9 @@ export async function listenGrpc(xds: XdsServer, address: string, options: GrpcL
   return {
     port,
     close(forceAfterMs = 2000) {
-      closed ??= new Promise((resolve) => {
-        const force = setTimeout(() => {
-          options.logger.warn({ forceAfterMs }, 'gRPC connections still open; closing them');
-          server.forceShutdown();
-          resolve();
-        }, forceAfterMs);
-        force.unref();
-        server.tryShutdown(() => {
-          clearTimeout(force);
-          resolve();
-        });
-      });
+      closed ??= shutdownGrpcServer(server, forceAfterMs, () =>
+        options.logger.warn({ forceAfterMs }, 'gRPC connections still open; closing them'),
+      );
       return closed;
     },
   };

@@ -3,6 +3,7 @@ import { Subject, asyncScheduler, type Observable, type SchedulerLike } from 'rx
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import { Health } from '../../gen/grpc/health/v1/health_pb.js';
 import { grpcServiceDefinition } from '../../core/grpc-service.js';
+import { shutdownGrpcServer } from '../../core/grpc-shutdown.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { createFramer } from './any-cache.js';
@@ -149,7 +150,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
       events.complete();
       const server = listening;
       listening = undefined;
-      if (server) await shutdown(server);
+      if (server) await shutdownGrpcServer(server);
     },
   };
 }
@@ -157,17 +158,3 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
 /** pino loggers can tell whether a level is enabled; other Logger implementations are asked nothing. */
 type MaybeLeveled = Logger & { isLevelEnabled?: (level: string) => boolean };
 
-/** Graceful shutdown (every call has ended), forced if some connection lingers. */
-function shutdown(server: grpc.Server): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, 2000);
-    force.unref();
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
-}
