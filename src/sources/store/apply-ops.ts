@@ -6,18 +6,15 @@ import {
   type CheckRecord,
   type ConfigEntryRecord,
   type ServiceRecord,
+  type StoreTable,
+  type SystemRecord,
   type WriteOp,
 } from './catalog-state.js';
 import { jsonEqual } from './json-equal.js';
 import { StoreConflictError } from './store-errors.js';
 
 /** What a write touched: the persisted form of the store writes exactly these keys. */
-export interface Touched {
-  readonly services: ReadonlySet<string>;
-  readonly checks: ReadonlySet<string>;
-  readonly configEntries: ReadonlySet<string>;
-  readonly indexes: ReadonlySet<string>;
-}
+export type Touched = { readonly [T in StoreTable | 'indexes']: ReadonlySet<string> };
 
 export interface Applied {
   readonly state: CatalogState;
@@ -66,6 +63,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
   const services = new Table<ServiceRecord>(state.services);
   const checks = new Table<CheckRecord>(state.checks);
   const configEntries = new Table<ConfigEntryRecord>(state.configEntries);
+  const system = new Table<SystemRecord>(state.system);
   const indexes = new Table<number>(state.indexes);
   const touch = (key: string) => indexes.set(key, idx);
   const deleteCheck = (id: string) => {
@@ -121,7 +119,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
       case 'config-put': {
         const key = configEntryKey(op.entry.Kind, op.entry.Name);
         const old = configEntries.get(key);
-        checkCas(op.cas, old, key);
+        checkCas(op.cas, old, `config entry "${key}"`);
         if (old && sameRecord(old, op.entry)) break;
         configEntries.set(key, { ...op.entry, CreateIndex: old?.CreateIndex ?? idx, ModifyIndex: idx });
         touch(IndexKey.config);
@@ -132,12 +130,32 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
       case 'config-delete': {
         const key = configEntryKey(op.kind, op.name);
         const old = configEntries.get(key);
-        checkCas(op.cas, old, key);
+        checkCas(op.cas, old, `config entry "${key}"`);
         if (!old) break;
         configEntries.delete(key);
         touch(IndexKey.config);
         touch(IndexKey.configKind(op.kind));
         touch(IndexKey.configEntry(op.kind, op.name));
+        break;
+      }
+      case 'system-put': {
+        if (typeof op.key !== 'string' || op.key === '') throw new StoreConflictError('invalid', 'a system record needs a non-empty key');
+        const problem = jsonProblem(op.value, 'value');
+        if (problem) throw new StoreConflictError('invalid', `system record "${op.key}": ${problem}`);
+        const old = system.get(op.key);
+        checkCas(op.cas, old, `system record "${op.key}"`);
+        const input = { Key: op.key, Value: op.value };
+        if (old && sameRecord(old, input)) break;
+        system.set(op.key, { ...input, CreateIndex: old?.CreateIndex ?? idx, ModifyIndex: idx });
+        touch(IndexKey.system(op.key));
+        break;
+      }
+      case 'system-delete': {
+        const old = system.get(op.key);
+        checkCas(op.cas, old, `system record "${op.key}"`);
+        if (!old) break;
+        system.delete(op.key);
+        touch(IndexKey.system(op.key));
         break;
       }
       default:
@@ -155,6 +173,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
     services: services.touched,
     checks: checks.touched,
     configEntries: configEntries.touched,
+    system: system.touched,
     indexes: indexes.touched,
   };
   if (indexes.touched.size === 0) return { state, touched };
@@ -163,6 +182,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
     services: services.result(),
     checks: checks.result(),
     configEntries: configEntries.result(),
+    system: system.result(),
     indexes: indexes.result(),
   });
   return { state: next, touched };
@@ -173,10 +193,34 @@ function sameRecord(old: object, input: object): boolean {
   return jsonEqual(rest, input);
 }
 
-function checkCas(cas: number | undefined, old: { readonly ModifyIndex: number } | undefined, key: string): void {
+/** `what` names the record in the error, e.g. `config entry "service-defaults/web"`. */
+function checkCas(cas: number | undefined, old: { readonly ModifyIndex: number } | undefined, what: string): void {
   if (cas === undefined) return;
   const current = old?.ModifyIndex ?? 0;
   if (current !== cas) {
-    throw new StoreConflictError('cas-mismatch', `check-and-set failed for config entry "${key}": index ${cas}, current ${current}`);
+    throw new StoreConflictError('cas-mismatch', `check-and-set failed for ${what}: index ${cas}, current ${current}`);
   }
+}
+
+/** Why `value` would not survive a JSON round trip unchanged, or undefined if it would. */
+function jsonProblem(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is not a finite number`;
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const p = jsonProblem(v, `${path}[${i}]`);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return `${path} is not a plain JSON object`;
+    for (const [k, v] of Object.entries(value)) {
+      const p = jsonProblem(v, `${path}.${k}`);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  return `${path} is not JSON (${typeof value})`;
 }

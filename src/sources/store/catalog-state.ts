@@ -102,6 +102,18 @@ export interface ConfigEntryRecord {
   readonly ModifyIndex: number;
 }
 
+/**
+ * rxds-internal state kept in the store so that every replica sharing the store sees the same (e.g. the
+ * Connect CA's roots, private keys included). `Value` is any JSON value. Never rendered by any API, admin
+ * view or log: only the code that owns a key reads it.
+ */
+export interface SystemRecord {
+  readonly Key: string;
+  readonly Value: unknown;
+  readonly CreateIndex: number;
+  readonly ModifyIndex: number;
+}
+
 export interface CatalogState {
   /** The store's index: grows by one with every write that changed something; never 0. */
   readonly index: number;
@@ -111,6 +123,8 @@ export interface CatalogState {
   readonly checks: ReadonlyMap<string, CheckRecord>;
   /** By {@link configEntryKey}. */
   readonly configEntries: ReadonlyMap<string, ConfigEntryRecord>;
+  /** rxds-internal records by key (see {@link SystemRecord}): not part of the catalog anyone sees. */
+  readonly system: ReadonlyMap<string, SystemRecord>;
   /**
    * The index at which each watchable slice last changed (see {@link IndexKey}). Kept for deleted things
    * too, so that an answer's index never goes backwards; a key never written reads as 1.
@@ -132,7 +146,16 @@ export const IndexKey = {
   configKind: (kind: string) => `config/${kind}`,
   /** This config entry. */
   configEntry: (kind: string, name: string) => `config/${kind}/${name}`,
+  /** This system record. */
+  system: (key: string) => `system/${key}`,
 } as const;
+
+/**
+ * The record maps of {@link CatalogState}, each persisted record by record under its key: the one list
+ * every store implementation (and the touched-set merge) iterates, so a new kind of record is added once.
+ */
+export const STORE_TABLES = ['services', 'checks', 'configEntries', 'system'] as const;
+export type StoreTable = (typeof STORE_TABLES)[number];
 
 export function configEntryKey(kind: string, name: string): string {
   return `${kind}/${name}`;
@@ -161,12 +184,17 @@ export type WriteOp =
   | { readonly type: 'check-delete'; readonly checkId: string }
   /** `cas`: 0 = only if absent, N = only if its ModifyIndex is N; otherwise the write fails. */
   | { readonly type: 'config-put'; readonly entry: ConfigEntryInput; readonly cas?: number }
-  | { readonly type: 'config-delete'; readonly kind: string; readonly name: string; readonly cas?: number };
+  | { readonly type: 'config-delete'; readonly kind: string; readonly name: string; readonly cas?: number }
+  /** `value` must be JSON (plain objects, arrays, strings, finite numbers, booleans, null). `cas` as for config-put. */
+  | { readonly type: 'system-put'; readonly key: string; readonly value: unknown; readonly cas?: number }
+  /** Removing an unknown key changes nothing (unless `cas` is given and is not 0). */
+  | { readonly type: 'system-delete'; readonly key: string; readonly cas?: number };
 
 export const EMPTY_CATALOG_STATE: CatalogState = {
   index: 1,
   services: new Map(),
   checks: new Map(),
   configEntries: new Map(),
+  system: new Map(),
   indexes: new Map(),
 };

@@ -1,10 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SourceStatusRegistry } from '../source-status.js';
 import type { Touched } from './apply-ops.js';
-import type { CatalogState, CheckRecord, ConfigEntryRecord, ServiceRecord } from './catalog-state.js';
+import { STORE_TABLES, type CatalogState, type StoreTable } from './catalog-state.js';
 import type { StateStore } from './state-store.js';
 import { createStoreCore } from './store-core.js';
 
@@ -16,9 +16,9 @@ export interface SqliteStoreOptions {
   readonly fileName?: string;
 }
 
+// Adding a kind of record (a new `tbl` value in `records`) is not a schema change: older data dirs
+// simply have no rows of it, and an older rxds ignores rows of a kind it does not know.
 const SCHEMA_VERSION = 1;
-type Table = 'services' | 'checks' | 'configEntries';
-const TABLES: readonly Table[] = ['services', 'checks', 'configEntries'];
 
 /**
  * The embedded store: SQLite in `dir` (WAL, `synchronous=FULL`: a write is on disk before `write`
@@ -32,6 +32,7 @@ export async function openSqliteStore(dir: string, options: SqliteStoreOptions =
   const logger = options.logger ?? silentLogger;
   mkdirSync(dir, { recursive: true });
   const path = join(dir, options.fileName ?? 'rxds.db');
+  keepPrivate(path, logger);
   const db = new Database(path, { timeout: 0 });
   try {
     db.pragma('locking_mode = EXCLUSIVE');
@@ -56,13 +57,19 @@ export async function openSqliteStore(dir: string, options: SqliteStoreOptions =
     throw err;
   }
 
-  const initial = load(db);
+  let initial: CatalogState;
+  try {
+    initial = load(db, path);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   const upsert = db.prepare<[string, string, string]>(`INSERT OR REPLACE INTO records (tbl, key, body) VALUES (?, ?, ?)`);
   const remove = db.prepare<[string, string]>(`DELETE FROM records WHERE tbl = ? AND key = ?`);
   const setIndex = db.prepare<[string, number]>(`INSERT OR REPLACE INTO indexes (key, idx) VALUES (?, ?)`);
   const setMeta = db.prepare<[number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES ('index', ?)`);
   const persist = db.transaction((next: CatalogState, touched: Touched) => {
-    for (const table of TABLES) {
+    for (const table of STORE_TABLES) {
       const map = next[table] as ReadonlyMap<string, unknown>;
       for (const key of touched[table]) {
         const record = map.get(key);
@@ -89,19 +96,48 @@ export async function openSqliteStore(dir: string, options: SqliteStoreOptions =
   });
 }
 
-function load(db: Database.Database): CatalogState {
-  const services = new Map<string, ServiceRecord>();
-  const checks = new Map<string, CheckRecord>();
-  const configEntries = new Map<string, ConfigEntryRecord>();
-  const maps: Record<Table, Map<string, unknown>> = { services, checks, configEntries };
+/**
+ * The database holds secrets (the CA's private keys live in `system` records): it is created with mode
+ * 0600 (SQLite gives its -wal and -shm files the database file's mode), and an existing one readable by
+ * group or others is tightened to 0600. Only files that exist are touched by path (chmod): opening and
+ * closing a descriptor here would drop SQLite's POSIX locks on a database already open in this process.
+ */
+function keepPrivate(path: string, logger: Logger): void {
+  if (!existsSync(path)) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    return;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      if ((statSync(file).mode & 0o077) === 0) continue;
+      chmodSync(file, 0o600);
+      logger.info({ file }, 'store file made private (mode 0600): it holds the CA private keys');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') logger.warn({ err: e, file }, 'could not make the store file private');
+    }
+  }
+}
+
+function load(db: Database.Database, path: string): CatalogState {
+  const maps = Object.fromEntries(STORE_TABLES.map((t) => [t, new Map<string, unknown>()])) as Record<StoreTable, Map<string, unknown>>;
   for (const row of db.prepare<[], { tbl: string; key: string; body: string }>(`SELECT tbl, key, body FROM records`).iterate()) {
-    const map = maps[row.tbl as Table];
-    if (map) map.set(row.key, JSON.parse(row.body));
+    const map = Object.hasOwn(maps, row.tbl) ? maps[row.tbl as StoreTable] : undefined;
+    if (!map) continue;
+    try {
+      map.set(row.key, JSON.parse(row.body));
+    } catch (e) {
+      throw new Error(`${path}: the ${row.tbl} record "${row.key}" is not JSON (${(e as Error).message})`, { cause: e });
+    }
   }
   const indexes = new Map<string, number>();
   for (const row of db.prepare<[], { key: string; idx: number }>(`SELECT key, idx FROM indexes`).iterate()) {
     indexes.set(row.key, row.idx);
   }
   const meta = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = 'index'`).get();
-  return { index: Math.max(meta?.value ?? 1, 1), services, checks, configEntries, indexes };
+  const { services, checks, configEntries, system } = maps as unknown as Omit<CatalogState, 'index' | 'indexes'>;
+  return { index: Math.max(meta?.value ?? 1, 1), services, checks, configEntries, system, indexes };
 }

@@ -22,8 +22,8 @@ export type Write = readonly WriteOp[] | ((state: CatalogState) => readonly Writ
  * - `current()` is the latest written state (possibly ahead of what `state$` has delivered so far).
  *
  * Design note for an etcd implementation (several replicas sharing one etcd): keep one key per record
- * (`/rxds/services/<id>`, `/rxds/checks/<id>`, `/rxds/config/<kind>/<name>`, `/rxds/indexes/<key>`) with
- * the JSON record as value; the store index is etcd's revision (never 0, only grows, one per txn). A
+ * (`/rxds/services/<id>`, `/rxds/checks/<id>`, `/rxds/config/<kind>/<name>`, `/rxds/system/<key>`,
+ * `/rxds/indexes/<key>`; the record maps are listed once in `STORE_TABLES`) with the JSON record as value; the store index is etcd's revision (never 0, only grows, one per txn). A
  * write runs the write function on the local state, then commits the resulting puts/deletes in one etcd
  * Txn guarded by `mod_revision(key) == seen` compares on every key it read or writes, retrying on
  * conflict (etcd's STM pattern); `CreateIndex`/`ModifyIndex` are the keys' create/mod revisions. `state$`

@@ -1,7 +1,7 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import { freeze } from 'immer';
 import { applyOps, type Touched } from './apply-ops.js';
-import type { CatalogState } from './catalog-state.js';
+import { STORE_TABLES, type CatalogState } from './catalog-state.js';
 import type { StateStore, Write } from './state-store.js';
 import { StoreUnavailableError } from './store-errors.js';
 
@@ -57,14 +57,14 @@ export function createStoreCore(initial: CatalogState, persist: Persist, options
     queue = [];
     if (batch.length === 0) return;
     let next = state;
-    const touched = { services: new Set<string>(), checks: new Set<string>(), configEntries: new Set<string>(), indexes: new Set<string>() };
+    const touched = Object.fromEntries([...STORE_TABLES, 'indexes' as const].map((t) => [t, new Set<string>()])) as { [K in keyof Touched]: Set<string> };
     const outcomes: ({ ok: true; index: number } | { ok: false; err: unknown })[] = [];
     for (const p of batch) {
       try {
         const ops = typeof p.write === 'function' ? p.write(next) : p.write;
         const applied = applyOps(next, ops);
         next = applied.state;
-        for (const k of ['services', 'checks', 'configEntries', 'indexes'] as const) for (const key of applied.touched[k]) touched[k].add(key);
+        for (const k of [...STORE_TABLES, 'indexes'] as const) for (const key of applied.touched[k]) touched[k].add(key);
         outcomes.push({ ok: true, index: next.index });
       } catch (err) {
         outcomes.push({ ok: false, err });
