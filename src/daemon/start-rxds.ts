@@ -19,6 +19,8 @@ import { grpcServerCredentials, loadTlsMaterial } from './tls-credentials.js';
 import { startHealthChecks } from '../sources/catalog/health-checks.js';
 import { startCertificateAuthority } from '../sources/ca/start-certificate-authority.js';
 import { createFileCaPersistence } from '../sources/ca/file-ca-persistence.js';
+import { createStoreCaPersistence } from '../sources/ca/store-ca-persistence.js';
+import { importCaStateFile } from '../sources/ca/import-ca-state-file.js';
 import { createSourceStatusRegistry, type SourceStatusRegistry } from '../sources/source-status.js';
 import { openSqliteStore } from '../sources/store/sqlite-store.js';
 import type { StateStore } from '../sources/store/state-store.js';
@@ -86,12 +88,12 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   const closers = () => [...phases.drain, ...phases.streams, ...phases.sources, ...phases.http, ...phases.last];
   try {
     const catalog = createCatalog(store, { scheduler });
-    const ca = await startCertificateAuthority({
-      trustDomain: options.trustDomain,
-      persistence: createFileCaPersistence(options.dataDir),
-      scheduler,
-      logger: logger.child({ component: 'ca' }),
-    });
+    // The CA state (roots and keys) lives in the store, shared by every replica; a <data-dir>/ca.json
+    // from an older rxds is imported once.
+    const caLogger = logger.child({ component: 'ca' });
+    const caPersistence = createStoreCaPersistence(store);
+    await importCaStateFile(createFileCaPersistence(options.dataDir), caPersistence, caLogger);
+    const ca = await startCertificateAuthority({ trustDomain: options.trustDomain, persistence: caPersistence, scheduler, logger: caLogger });
     phases.sources.push(() => ca.close());
     const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
     phases.sources.push(() => health.stop());

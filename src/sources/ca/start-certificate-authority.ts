@@ -4,6 +4,7 @@ import { silentLogger } from '../../core/logger.js';
 import { CertificateAuthority, type CertificateAuthorityOptions } from './certificate-authority.js';
 import { CaError, DEFAULT_LEAF_TTL_MS, DEFAULT_ROOT_TTL_MS, type CaPersistence, type CaState, type CertIssuer } from './ca-types.js';
 import { trustDomainProblem } from './spiffe-id.js';
+import { CaStateChangedError } from './store-ca-persistence.js';
 import { createX509Issuer } from './x509-issuer.js';
 
 export interface StartCertificateAuthorityOptions extends Omit<CertificateAuthorityOptions, 'state' | 'restored' | 'issuer' | 'persistence'> {
@@ -32,13 +33,21 @@ export async function startCertificateAuthority(options: StartCertificateAuthori
   const logger = options.logger ?? silentLogger;
   const common = { ...options, issuer, scheduler, now, leafTtlMs, rootTtlMs };
 
-  const loaded = await options.persistence.load();
+  let loaded = await options.persistence.load();
   if (!loaded) {
     const root = await issuer.createRoot({ trustDomain: options.trustDomain, now: now(), ttlMs: rootTtlMs });
     const state: CaState = Object.freeze({ trustDomain: options.trustDomain, activeRootId: root.id, roots: Object.freeze([root]), leafTtlMs });
-    await options.persistence.save(state);
-    logger.info({ rootId: root.id, trustDomain: state.trustDomain }, 'CA root created');
-    return new CertificateAuthority({ ...common, state });
+    try {
+      await options.persistence.save(state);
+      logger.info({ rootId: root.id, trustDomain: state.trustDomain }, 'CA root created');
+      return new CertificateAuthority({ ...common, state });
+    } catch (e) {
+      // Another replica sharing the store saved its first root in the meantime: use that one.
+      if (!(e instanceof CaStateChangedError)) throw e;
+      loaded = await options.persistence.load();
+      if (!loaded) throw e;
+      logger.info({ rootId: loaded.activeRootId }, 'another replica created the CA root first: using it');
+    }
   }
 
   checkRootKeys(loaded);
