@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { first, firstValueFrom } from 'rxjs';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,15 @@ import { StoreConflictError, StoreUnavailableError } from '../../src/sources/sto
 import { createStoreCore } from '../../src/sources/store/store-core.js';
 import { createSourceStatusRegistry } from '../../src/sources/source-status.js';
 import { checkInput, configInput, put, putCheck, serviceInput } from './support/fixtures.js';
+import { openEtcdStore } from '../../src/sources/store/etcd-store.js';
+import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
+
+// The etcd store keeps the same semantics: one real etcd for this file, a fresh key prefix per store.
+let etcd: Promise<EtcdServer> | undefined;
+let etcdStores = 0;
+after(async () => {
+  if (etcd) await (await etcd).destroy();
+});
 
 const kinds: { name: string; open(): Promise<{ store: StateStore; cleanup(): void }> }[] = [
   { name: 'memory', open: async () => ({ store: createMemoryStore(), cleanup() {} }) },
@@ -21,6 +30,14 @@ const kinds: { name: string; open(): Promise<{ store: StateStore; cleanup(): voi
       const dir = mkdtempSync(join(tmpdir(), 'rxds-store-'));
       const store = await openSqliteStore(dir);
       return { store, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'etcd',
+    open: async () => {
+      const server = await (etcd ??= startEtcd());
+      const store = await openEtcdStore({ endpoints: [server.endpoint], prefix: `/store-test-${++etcdStores}/` });
+      return { store, cleanup() {} };
     },
   },
 ];
