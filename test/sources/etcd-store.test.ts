@@ -173,3 +173,19 @@ test('opening against an unreachable etcd fails clearly within the connect timeo
   );
   assert.ok(Date.now() - started < 5000, 'bounded wait, no hang');
 });
+
+test('system records (the CA state) are shared too: a first-write race between replicas has one winner', async () => {
+  const [a, b] = await replicas(2);
+  try {
+    const first = (store: StateStore, value: string) => store.write([{ type: 'system-put', key: 'connect-ca', value: { root: value }, cas: 0 }]);
+    const results = await Promise.allSettled([first(a!, 'from-a'), first(b!, 'from-b')]);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1, 'one first write wins');
+    const index = Math.max(...results.map((r) => (r.status === 'fulfilled' ? r.value : 0)));
+    await atIndex(a!, index);
+    await atIndex(b!, index);
+    assert.deepEqual(a!.current().system.get('connect-ca'), b!.current().system.get('connect-ca'));
+    assert.equal(b!.current().indexes.get('system/connect-ca'), index);
+  } finally {
+    await closeAll([a!, b!]);
+  }
+});

@@ -1,10 +1,11 @@
-import { EMPTY_CATALOG_STATE } from './catalog-state.js';
+import { STORE_TABLES } from './catalog-state.js';
 
 /**
  * How the catalog lives in etcd: one key per record under a prefix, the JSON record (as {@link applyOps}
  * produced it, CreateIndex/ModifyIndex included) as its value.
  *
- *   <prefix><table>/<key>   a record of a table of the state (`services/web-1`, `configEntries/service-defaults/web`)
+ *   <prefix><table>/<key>   a record of a table of the state (`services/web-1`, `configEntries/service-defaults/web`,
+ *                           `system/connect-ca`)
  *   <prefix>indexes/<key>   a per-slice index (`indexes/service/web`): the number
  *   <prefix>meta/index      the store index and the write that set it: `{"index":N,"writer":"<token>"}`
  *   <prefix>meta/schema     the layout version
@@ -13,13 +14,8 @@ import { EMPTY_CATALOG_STATE } from './catalog-state.js';
  * is guarded against every other write.
  */
 
-/**
- * The tables of {@link CatalogState} kept as one key per record: every map of the state but `indexes`
- * (which has its own keys), so a table added to the state is stored without a change here.
- */
-export const RECORD_TABLES: readonly string[] = Object.entries(EMPTY_CATALOG_STATE)
-  .filter(([name, value]) => value instanceof Map && name !== 'indexes')
-  .map(([name]) => name);
+/** The tables kept as one key per record: the store's record maps ({@link STORE_TABLES}; `indexes` has its own keys). */
+export const RECORD_TABLES: readonly string[] = STORE_TABLES;
 
 export const ETCD_SCHEMA_VERSION = 1;
 

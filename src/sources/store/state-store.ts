@@ -21,13 +21,9 @@ export type Write = readonly WriteOp[] | ((state: CatalogState) => readonly Writ
  *   and a subscriber may skip intermediate states but always sees the latest one.
  * - `current()` is the latest written state (possibly ahead of what `state$` has delivered so far).
  *
- * Design note for an etcd implementation (several replicas sharing one etcd): keep one key per record
- * (`/rxds/services/<id>`, `/rxds/checks/<id>`, `/rxds/config/<kind>/<name>`, `/rxds/system/<key>`,
- * `/rxds/indexes/<key>`; the record maps are listed once in `STORE_TABLES`) with the JSON record as value; the store index is etcd's revision (never 0, only grows, one per txn). A
- * write runs the write function on the local state, then commits the resulting puts/deletes in one etcd
- * Txn guarded by `mod_revision(key) == seen` compares on every key it read or writes, retrying on
- * conflict (etcd's STM pattern); `CreateIndex`/`ModifyIndex` are the keys' create/mod revisions. `state$`
- * is folded from one prefix watch started at the revision of the initial range read.
+ * The etcd implementation (etcd-store.ts, several replicas sharing one etcd) keeps one key per record
+ * (etcd-keys.ts); its index is a counter every write advances in one guarded Txn (not etcd's revision), so
+ * records and per-slice indexes are the same on every replica; see the doc of `openEtcdStore`.
  */
 export interface StateStore {
   readonly state$: Observable<CatalogState>;
