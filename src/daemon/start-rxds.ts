@@ -23,6 +23,7 @@ import { createStoreCaPersistence } from '../sources/ca/store-ca-persistence.js'
 import { importCaStateFile } from '../sources/ca/import-ca-state-file.js';
 import { createSourceStatusRegistry, type SourceStatusRegistry } from '../sources/source-status.js';
 import { openSqliteStore } from '../sources/store/sqlite-store.js';
+import { openEtcdStore } from '../sources/store/etcd-store.js';
 import type { StateStore } from '../sources/store/state-store.js';
 import { createXdsServer, type XdsServer } from '../sinks/xds/xds-server.js';
 import { createAdminApi } from '../sinks/admin/admin-api.js';
@@ -64,9 +65,6 @@ export interface RxdsDeps {
 export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<Rxds> {
   const { logger } = deps;
   const scheduler = deps.scheduler ?? asyncScheduler;
-  if (options.store === 'etcd') {
-    throw new UsageError('--store etcd is not available in this build yet; use the default --store sqlite');
-  }
   for (const file of options.configFiles) {
     await access(file, constants.R_OK).catch(() => {
       throw new UsageError(`--config: cannot read ${file} (does it exist?)`);
@@ -77,7 +75,13 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   const httpTls = await loadTlsMaterial(options.httpTls ?? {}, '--http-tls');
   await mkdir(options.dataDir, { recursive: true });
   const sources = createSourceStatusRegistry();
-  const store = await openSqliteStore(options.dataDir, { logger: logger.child({ component: 'store' }), sourceStatus: sources });
+  // --store etcd: the state lives in etcd, shared by every replica on the same endpoints; an unreachable
+  // etcd fails the start after a bounded wait (StoreUnavailableError, exit 1).
+  const storeLogger = logger.child({ component: 'store' });
+  const store =
+    options.store === 'etcd'
+      ? await openEtcdStore({ endpoints: options.etcdEndpoints, logger: storeLogger, sourceStatus: sources })
+      : await openSqliteStore(options.dataDir, { logger: storeLogger, sourceStatus: sources });
   // Shutdown runs these phases in order: /readyz answers 503 (and the onDraining pause); SSE watches and
   // xDS streams end, then GOAWAY on the gRPC connections (clients reconnect elsewhere); the sources stop
   // writing; HTTP closes (long polls end); the store is flushed and closed; metrics last.
