@@ -1,0 +1,115 @@
+// End to end: two `rxds serve --store etcd` processes (the built binary) on one real etcd serve one mesh.
+// A registration through A's HTTP API releases a blocking query on B and reaches B's xDS clients; both
+// serve the same CA root; a deregistration through B reaches A; an unreachable etcd fails the start.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ClusterLoadAssignmentSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { ListenerSchema } from '../../src/gen/envoy/config/listener/v3/listener_pb.js';
+import { TypeUrl } from '../../src/core/type-urls.js';
+import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
+import { freePort } from '../support/ports.js';
+import { RXDS_BIN, startRxdsProcess, type RxdsProcess } from '../support/rxds-process.js';
+import { SotwClient } from '../support/xds-client.js';
+import { withTimeout } from '../support/wait.js';
+
+let etcd: EtcdServer;
+before(async () => {
+  etcd = await startEtcd();
+});
+after(async () => {
+  await etcd?.destroy();
+});
+
+interface RootsBody {
+  ActiveRootID: string;
+  TrustDomain: string;
+  Roots: { ID: string; RootCert: string; Active: boolean }[];
+}
+
+async function getJson<T>(url: string, init?: RequestInit): Promise<{ body: T; index: number }> {
+  const res = await fetch(url, init);
+  assert.equal(res.status, 200, `${url}: ${res.status} ${await res.clone().text()}`);
+  return { body: (await res.json()) as T, index: Number(res.headers.get('x-consul-index')) };
+}
+
+const grpcPort = (p: RxdsProcess) => Number(p.grpcAddr.split(':').pop());
+
+test('two rxds serve --store etcd replicas share one state: blocking queries, xDS and the CA root', async () => {
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  // Started together: both race to create the CA root; the loser must use the winner's.
+  const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
+  const client = new SotwClient(grpcPort(b), { nodeId: 'etcd-e2e-client' });
+  try {
+    const rootsA = (await getJson<RootsBody>(`${a.httpUrl}/v1/connect/ca/roots`)).body;
+    const rootsB = (await getJson<RootsBody>(`${b.httpUrl}/v1/connect/ca/roots`)).body;
+    assert.ok(rootsA.Roots.length >= 1 && rootsA.ActiveRootID);
+    assert.equal(rootsB.ActiveRootID, rootsA.ActiveRootID, 'one CA root for the mesh');
+    assert.deepEqual(rootsB.Roots.map((r) => r.RootCert), rootsA.Roots.map((r) => r.RootCert));
+
+    // A blocking query on B waits for the registration made through A.
+    const before = await getJson<unknown[]>(`${b.httpUrl}/v1/health/service/web`);
+    assert.deepEqual(before.body, []);
+    const blocked = getJson<{ Service: { ID: string; Port: number } }[]>(`${b.httpUrl}/v1/health/service/web?index=${before.index}&wait=20s`);
+    const reg = await fetch(`${a.httpUrl}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'web', ID: 'web-1', Address: '127.0.0.1', Port: 18080 }),
+    });
+    assert.equal(reg.status, 200, await reg.text());
+    const released = await withTimeout(blocked, 10_000, 'the blocking query on B');
+    assert.deepEqual(released.body.map((e) => [e.Service.ID, e.Service.Port]), [['web-1', 18080]]);
+    assert.ok(released.index > before.index, `B's index moved: ${before.index} -> ${released.index}`);
+    const onA = await getJson<unknown[]>(`${a.httpUrl}/v1/health/service/web`);
+    assert.equal(onA.index, released.index, 'both replicas answer with the same X-Consul-Index');
+
+    // B's xDS serves it: a proxyless client's listener for web, then the endpoints of its cluster.
+    client.subscribe(TypeUrl.Listener, ['web']);
+    const lds = await client.nextAcked(TypeUrl.Listener, 10_000);
+    assert.deepEqual(lds.resources.map((r) => fromBinary(ListenerSchema, r.value).name), ['web']);
+    const clusterName = `web.default.dc1.internal.${rootsA.TrustDomain}`;
+    client.subscribe(TypeUrl.ClusterLoadAssignment, [clusterName]);
+    const eds = await client.nextAcked(TypeUrl.ClusterLoadAssignment, 10_000);
+    const cla = fromBinary(ClusterLoadAssignmentSchema, eds.resources[0]!.value);
+    const ports = cla.endpoints.flatMap((l) => l.lbEndpoints.map((e) => (e.hostIdentifier.case === 'endpoint' ? e.hostIdentifier.value.address?.address.case === 'socketAddress' ? e.hostIdentifier.value.address.address.value.portSpecifier.value : 0 : 0)));
+    assert.deepEqual(ports, [18080]);
+
+    // And the other way: deregistered through B, gone on A (a blocking query on A is released).
+    const blockedA = getJson<unknown[]>(`${a.httpUrl}/v1/health/service/web?index=${onA.index}&wait=20s`);
+    const dereg = await fetch(`${b.httpUrl}/v1/agent/service/deregister/web-1`, { method: 'PUT' });
+    assert.equal(dereg.status, 200, await dereg.text());
+    assert.deepEqual((await withTimeout(blockedA, 10_000, 'the blocking query on A')).body, []);
+    // B's xDS client sees the service go: its listener for web is withdrawn.
+    let lds2 = await client.nextAcked(undefined, 10_000);
+    while (lds2.typeUrl !== TypeUrl.Listener) lds2 = await client.nextAcked(undefined, 10_000);
+    assert.deepEqual(lds2.resources.map((r) => fromBinary(ListenerSchema, r.value).name), []);
+  } finally {
+    client.close();
+    const codes = await Promise.all([a.stop(), b.stop()]);
+    assert.deepEqual(codes, [0, 0]);
+  }
+});
+
+test('rxds serve --store etcd with etcd unreachable exits 1 with a clear message, without hanging', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rxds-etcd-e2e-'));
+  const port = await freePort();
+  try {
+    const child = spawn(process.execPath, [RXDS_BIN, 'serve', '--store', 'etcd', '--etcd-endpoints', `http://127.0.0.1:${port}`, '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--data-dir', dataDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await withTimeout(
+      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
+      20_000,
+      'rxds to give up on the unreachable etcd',
+    ).finally(() => child.kill('SIGKILL'));
+    assert.equal(code, 1, stderr);
+    assert.match(stderr, new RegExp(`cannot reach etcd at http://127\\.0\\.0\\.1:${port}`));
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
