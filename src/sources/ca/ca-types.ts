@@ -8,7 +8,7 @@ export interface CaRootRecord {
   /** Colon-separated hex of the root's subject key identifier (Consul's root ID form). */
   readonly id: string;
   readonly certPem: string;
-  /** PKCS#8 PEM. Never leaves the CA except into the persistence file (mode 0600). */
+  /** PKCS#8 PEM. Never leaves the CA except into its persistence (the store's `connect-ca` system record). */
   readonly privateKeyPem: string;
   /** When this CA created the root (by its clock). */
   readonly createdAt: number;

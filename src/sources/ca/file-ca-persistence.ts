@@ -16,7 +16,9 @@ export class CaPersistenceError extends Error {
 export const CA_STATE_FILE = 'ca.json';
 
 /**
- * Keeps the CA state in `<dataDir>/ca.json` (mode 0600: it holds the root keys). A save writes a
+ * Keeps the CA state in `<dataDir>/ca.json` (mode 0600: it holds the root keys). `rxds serve` keeps the
+ * CA state in the store (`createStoreCaPersistence`) and reads this file only to import it once
+ * from older data dirs; embedders without a store may still use it. A save writes a
  * temporary file in the same directory, fsyncs it, renames it over the old one and fsyncs the
  * directory, so a crash leaves either the old or the new state, never a torn file.
  */
