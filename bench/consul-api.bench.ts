@@ -86,11 +86,13 @@ export async function run(): Promise<Record<string, number | string>> {
   const dir = mkdtempSync(join(tmpdir(), 'rxds-bench-'));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   let waiting = 0;
+  let allAnsweredAt: number | undefined; // when the server had written the last waiter's answer
   let onWaiting: (() => void) | undefined;
   const store = await openSqliteStore(dir);
   const server = await startConsulApiServer(store, {
     onWaitingChange: (n) => {
       waiting = n;
+      if (n === 0 && allAnsweredAt === undefined) allAnsweredAt = now();
       onWaiting?.();
     },
   });
@@ -124,12 +126,14 @@ export async function run(): Promise<Record<string, number | string>> {
     const measure = async (client: Round['client']) => {
       const latencies: number[] = [];
       const serverCpu: number[] = [];
+      const serverDone: number[] = [];
       for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
         const { index } = await send('GET', '/v1/health/service/web');
         const reported = new Promise<number[]>((resolve) => child.once('message', (m: { times: number[] }) => resolve(m.times)));
         child.send({ url: `${server.url}/v1/health/service/web?index=${index}&wait=5m`, client } satisfies Round);
         await untilWaiting(WAITERS);
         const cpu0 = process.cpuUsage();
+        allAnsweredAt = undefined;
         const t0 = now();
         const w = await send('PUT', `/v1/agent/check/${writes++ % 2 === 0 ? 'pass' : 'fail'}/service:web-1`);
         if (w.status !== 200) throw new Error(`write failed: ${w.status}`);
@@ -138,11 +142,13 @@ export async function run(): Promise<Record<string, number | string>> {
         if (round >= WARMUP_ROUNDS) {
           for (const t of times) latencies.push(t - t0);
           serverCpu.push((cpu.user + cpu.system) / 1000);
+          serverDone.push(allAnsweredAt! - t0);
         }
       }
       latencies.sort((a, b) => a - b);
       serverCpu.sort((a, b) => a - b);
-      return { latencies, serverCpu };
+      serverDone.sort((a, b) => a - b);
+      return { latencies, serverCpu, serverDone };
     };
     const lean = await measure('lean');
     const nodeHttp = await measure('node-http');
@@ -165,6 +171,7 @@ export async function run(): Promise<Record<string, number | string>> {
       [`release latency after one write, ${WAITERS} waiters, p99 (ms)`]: pct(lean.latencies, 0.99),
       [`release latency after one write, ${WAITERS} waiters, max (ms)`]: lean.latencies.at(-1)!,
       'release latency target p99 (ms)': '< 20',
+      [`server: every answer written to its socket, after the write was sent, median / max (ms)`]: `${pct(lean.serverDone, 0.5).toFixed(1)} / ${lean.serverDone.at(-1)!.toFixed(1)}`,
       [`server CPU to release ${WAITERS} waiters (write included), median (ms)`]: pct(lean.serverCpu, 0.5),
       [`the same with Node's http client as waiters: p50 / p99 (ms)`]: `${pct(nodeHttp.latencies, 0.5).toFixed(1)} / ${pct(nodeHttp.latencies, 0.99).toFixed(1)}`,
       'load average (1 min) while measuring': loadavg()[0]!,
