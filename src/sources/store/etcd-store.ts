@@ -200,7 +200,11 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
   const drain = (): Promise<void> =>
     (draining ??= (async () => {
       while (queue.length > 0) await commitNext();
-    })().finally(() => (draining = undefined)));
+    })().finally(() => {
+      draining = undefined;
+      // A write queued by a callback of the last batch, after the loop saw an empty queue.
+      if (queue.length > 0) void drain();
+    }));
 
   const commitNext = async () => {
     for (let attempt = 1; ; attempt++) {
@@ -237,7 +241,9 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
         // etcd unreachable, or refused the Txn (e.g. too many ops): the whole batch is refused, nothing applied.
         const failed = queue;
         queue = [];
-        const message = (err as Error).message;
+        const message = /too many operations/.test((err as Error).message)
+          ? `${(err as Error).message} (one write changes more keys than etcd's --max-txn-ops allows; start etcd with a larger --max-txn-ops)`
+          : (err as Error).message;
         logger.error({ err: message, endpoints: where }, 'etcd write failed');
         status?.report('store', { state: 'degraded', error: `write failed: ${message}` });
         const refused = new StoreUnavailableError(`the store could not write to etcd at ${where}: ${message}`, { cause: err });
@@ -252,8 +258,12 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
         for (const p of failed) p.reject(refused);
         return;
       }
-      // Another replica wrote first: wait until its write is in our state, then compute ours again.
-      if (!(await caughtUp(result.metaRevision, CATCH_UP_MS))) await resync();
+      // Another replica wrote first: wait until its write is in our state, then compute ours again. A
+      // watch that does not bring it in time is read again (but a write never waits on an etcd that is
+      // down: its next Txn fails instead).
+      if (!(await caughtUp(result.metaRevision, CATCH_UP_MS))) {
+        await Promise.race([resync(), new Promise((r) => setTimeout(r, CATCH_UP_MS))]);
+      }
     }
   };
 
