@@ -3,6 +3,7 @@ import type { Logger } from '../core/logger.js';
 import { ResourceEncoder } from '../core/resource.js';
 import { createProxyManager, type ProxyManager } from '../pipelines/proxy/proxy-manager.js';
 import { withProxylessServers } from '../pipelines/proxy/proxyless-servers.js';
+import { intentionsDefault$, type IntentionsDefault } from '../pipelines/proxy/intentions-default.js';
 import type { InvalidResource } from '../pipelines/proxy/gate-resources.js';
 import { ResourceGate } from '../pipelines/validate/check-resource.js';
 import { createSecretResources, serviceSecrets$ } from '../pipelines/secrets/secret-resources.js';
@@ -27,8 +28,11 @@ export interface MeshSnapshotsDeps {
   /** Metrics hooks: a snapshot was built (by proxy kind); a coalesced change waited this long (ms). */
   readonly onSnapshotBuilt?: (kind: string) => void;
   readonly onDebounced?: (waitedMs: number) => void;
-  /** Whether intentions allow by default (ACL default_policy allow, the default). */
-  readonly intentionsDefaultAllow?: boolean;
+  /**
+   * Whether intentions allow by default (ACL default_policy allow, the default); an Observable to follow the
+   * ACL configuration at runtime (sidecars and proxyless servers are rebuilt on each change).
+   */
+  readonly intentionsDefaultAllow?: IntentionsDefault;
 }
 
 /**
@@ -40,6 +44,8 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
   const gate = new ResourceGate();
   const secretResources = createSecretResources(encoder);
   const onInvalidResource = (invalid: InvalidResource) => deps.onInvalidResource?.(invalid.resource.typeUrl);
+  // One subscription to the default's source for the whole process, shared by sidecars and servers.
+  const intentionsDefaultAllow = intentionsDefault$(deps.intentionsDefaultAllow);
   const manager = createProxyManager({
     catalog: deps.catalog,
     encoder,
@@ -52,7 +58,7 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     maxSnapshotsPerSecond: MAX_SNAPSHOTS_PER_SECOND,
     gate,
     onInvalidResource,
-    intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true,
+    intentionsDefaultAllow,
     onSnapshotBuilt: (kind) => deps.onSnapshotBuilt?.(kind),
     onDebounced: (ms) => deps.onDebounced?.(ms),
     secrets: (service) => serviceSecrets$(deps.ca.leaf$(service), deps.ca.roots$, secretResources),
@@ -63,7 +69,7 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     encoder,
     gate,
     logger: deps.logger,
-    intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true,
+    intentionsDefaultAllow,
     onInvalidResource,
   });
   return { snapshots, stats: () => manager.stats() };

@@ -9,6 +9,7 @@ import { ResourceGate } from '../validate/check-resource.js';
 import { DeliveryLimiter } from './delivery-limiter.js';
 import type { InvalidResource } from './gate-resources.js';
 import { NodeTargets, type Subscriptions } from './node-targets.js';
+import { intentionsDefault$, type IntentionsDefault } from './intentions-default.js';
 import { proxyPipeline, type PipelineShared } from './proxy-pipeline.js';
 import type { ProxySnapshot } from './proxy-snapshot.js';
 import { UpstreamInputs } from './upstream-inputs.js';
@@ -30,8 +31,11 @@ export interface ProxyManagerDeps {
   readonly maxSnapshotsPerSecond: number;
   /** A generated resource failed the PGV gate (a bug): for a metric. It is logged either way. */
   readonly onInvalidResource?: (invalid: InvalidResource) => void;
-  /** Intentions' default: allow (ACL default_policy allow, the default) or deny. */
-  readonly intentionsDefaultAllow?: boolean;
+  /**
+   * Intentions' default: allow (ACL default_policy allow, the default) or deny; an Observable to follow the
+   * configuration (each change rebuilds the sidecars, whose inbound RBAC depends on it, and nothing else).
+   */
+  readonly intentionsDefaultAllow?: IntentionsDefault;
   /** Told of every snapshot built, with the proxy's kind (for the snapshot-builds metric). */
   readonly onSnapshotBuilt?: (kind: 'sidecar' | 'proxyless') => void;
   /** Told how long each coalesced change waited in the debounce, in ms (for the debounce-time metric). */
@@ -96,7 +100,8 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
       logger,
       ...(deps.nodeAddress !== undefined ? { nodeAddress: deps.nodeAddress } : {}),
     }),
-    generate: { cache, logger, intentionsDefaultAllow: deps.intentionsDefaultAllow ?? true },
+    generate: { cache, logger, intentionsDefaultAllow: typeof deps.intentionsDefaultAllow === 'boolean' ? deps.intentionsDefaultAllow : true },
+    intentionsDefault$: intentionsDefault$(deps.intentionsDefaultAllow),
     gate: { encoder: deps.encoder, gate, logger, ...(deps.onInvalidResource ? { onInvalidResource: deps.onInvalidResource } : {}) },
     limiter,
     scheduler: deps.scheduler,

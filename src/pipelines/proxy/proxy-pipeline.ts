@@ -41,6 +41,11 @@ export interface PipelineShared {
   readonly debounceMs: number;
   readonly debounceMaxMs: number;
   readonly logger: Logger;
+  /**
+   * Intentions' default as it changes (shared by every pipeline, replaying its latest value); a sidecar waits
+   * for it and is rebuilt when it changes. Absent: `generate.intentionsDefaultAllow`, fixed.
+   */
+  readonly intentionsDefault$?: Observable<boolean>;
   /** A service's SDS Secrets (its leaf and the trust bundle) as they change; none: sidecars get no secrets. */
   readonly secrets?: (service: string) => Observable<{ readonly leaf: Resource; readonly roots: Resource }>;
   /** Called with every snapshot built (after coalescing and the global cap), for metrics and tests. */
@@ -91,7 +96,7 @@ export function proxyPipeline(
         map((state) => {
           shared.onBuild?.(nodeId, state);
           try {
-            const messages = state.kind === 'sidecar' ? generateSidecar(shared.generate, { ...state, proxy: state.proxy! }) : generateProxyless(shared.generate, state);
+            const messages = state.kind === 'sidecar' ? generateSidecar(sidecarContext(shared.generate, state), { ...state, proxy: state.proxy! }) : generateProxyless(shared.generate, state);
             return gateResources(nodeId, messages, previous, shared.gate, state.secrets);
           } catch (err) {
             // A generator bug must not end the proxy's streams: it keeps its last configuration.
@@ -111,6 +116,11 @@ export function proxyPipeline(
         complete: () => subscriber.complete(),
       });
   });
+}
+
+/** The generation context of a sidecar: the manager's, with the intentions' default in force for it. */
+function sidecarContext(ctx: GenerateContext, state: ProxySnapshot): GenerateContext {
+  return ctx.intentionsDefaultAllow === state.intentionsDefaultAllow ? ctx : { ...ctx, intentionsDefaultAllow: state.intentionsDefaultAllow };
 }
 
 /** A proxyless client that named new targets is waiting for them: no reason to coalesce. */
@@ -163,6 +173,7 @@ function sidecarEvents(registration$: Observable<ServiceRecord | undefined>, sha
   return merge(
     proxy$.pipe(map((proxy): ProxyEvent => ({ type: 'proxy', proxy }))),
     ...(secrets$ ? [secrets$] : []),
+    (shared.intentionsDefault$ ?? of(shared.generate.intentionsDefaultAllow)).pipe(map((allow): ProxyEvent => ({ type: 'intentions-default', allow }))),
     catalog.configEntry$('proxy-defaults', 'global').pipe(map((s): ProxyEvent => ({ type: 'proxy-defaults', entry: s.value?.Entry as ProxyDefaultsEntry | undefined }))),
     local$,
     upstreamEvents(proxy$.pipe(map((proxy) => neededUpstreams({ kind: 'sidecar', proxy, targets: [] }))), 'sidecar', shared),

@@ -21,6 +21,8 @@ export interface ProxySnapshot extends Omit<SidecarInput, 'proxy'>, ProxylessInp
   readonly held: Readonly<Record<string, UpstreamInput>>;
   /** sidecar: the SDS Secrets of its service (leaf and trust bundle), already encoded. */
   readonly secrets: readonly Resource[];
+  /** sidecar: intentions' default in force (ACL default_policy allow → true); its RBAC is built from it. */
+  readonly intentionsDefaultAllow: boolean;
   /** Which slices have arrived at least once (a proxy gets no configuration before all have). */
   readonly loaded: {
     readonly proxy: boolean;
@@ -28,6 +30,7 @@ export interface ProxySnapshot extends Omit<SidecarInput, 'proxy'>, ProxylessInp
     readonly local: boolean;
     readonly targets: boolean;
     readonly secrets: boolean;
+    readonly intentionsDefault: boolean;
   };
 }
 
@@ -37,6 +40,7 @@ export type ProxyEvent =
   | { readonly type: 'local'; readonly defaults: ServiceDefaultsEntry | undefined; readonly intentions: readonly ServiceIntentionsEntry[] }
   | { readonly type: 'targets'; readonly targets: readonly string[] }
   | { readonly type: 'secrets'; readonly resources: readonly Resource[] }
+  | { readonly type: 'intentions-default'; readonly allow: boolean }
   | { readonly type: 'upstream'; readonly name: string; readonly input: UpstreamInput }
   | { readonly type: 'clusters'; readonly clusters: readonly string[] }
   | { readonly type: 'held'; readonly name: string; readonly input: UpstreamInput };
@@ -55,7 +59,8 @@ export function initialProxySnapshot(kind: ProxySnapshot['kind'], withSecrets = 
     clusters: [],
     held: {},
     secrets: [],
-    loaded: { proxy: false, proxyDefaults: false, local: false, targets: false, secrets: !withSecrets },
+    intentionsDefaultAllow: true,
+    loaded: { proxy: false, proxyDefaults: false, local: false, targets: false, secrets: !withSecrets, intentionsDefault: false },
   };
 }
 
@@ -105,6 +110,10 @@ export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySn
         if (!sameList(state.secrets, event.resources)) d.secrets = castDraft([...event.resources]);
         d.loaded.secrets = true;
         break;
+      case 'intentions-default':
+        d.intentionsDefaultAllow = event.allow;
+        d.loaded.intentionsDefault = true;
+        break;
     }
     if (event.type === 'proxy' || event.type === 'targets') {
       const needed = new Set(neededUpstreams({ kind: state.kind, proxy: d.proxy, targets: d.targets }));
@@ -117,7 +126,8 @@ export function foldProxyEvent(state: ProxySnapshot, event: ProxyEvent): ProxySn
 
 /** Whether every slice the proxy needs has arrived: only then is there a configuration to send. */
 export function isReady(s: ProxySnapshot): boolean {
-  const loaded = s.kind === 'sidecar' ? s.loaded.proxy && s.loaded.proxyDefaults && s.loaded.local && s.loaded.secrets : s.loaded.targets;
+  const loaded =
+    s.kind === 'sidecar' ? s.loaded.proxy && s.loaded.proxyDefaults && s.loaded.local && s.loaded.secrets && s.loaded.intentionsDefault : s.loaded.targets;
   return loaded && neededUpstreams(s).every((n) => s.upstreams[n] !== undefined) && s.clusters.every((n) => s.held[n] !== undefined);
 }
 

@@ -12,6 +12,7 @@ import type { ResourceGate } from '../validate/check-resource.js';
 import { formatViolations } from '../validate/violation.js';
 import { sameSnapshot, type InvalidResource } from './gate-resources.js';
 import type { ProxyStreamInfo } from './proxy-manager.js';
+import { intentionsDefault$, type IntentionsDefault } from './intentions-default.js';
 import { serverInput$ } from './server-inputs.js';
 
 export interface ProxylessServersDeps {
@@ -19,8 +20,11 @@ export interface ProxylessServersDeps {
   readonly encoder: ResourceEncoder;
   readonly gate: ResourceGate;
   readonly logger: Logger;
-  /** Intentions' default: allow (ACL default_policy allow, the default) or deny. */
-  readonly intentionsDefaultAllow?: boolean;
+  /**
+   * Intentions' default: allow (ACL default_policy allow, the default) or deny; an Observable to follow the
+   * configuration (each change rebuilds the server listeners, which wait for its first value).
+   */
+  readonly intentionsDefaultAllow?: IntentionsDefault;
   /** Address of instances registered without one (default 127.0.0.1). */
   readonly nodeAddress?: string;
   readonly onInvalidResource?: (invalid: InvalidResource) => void;
@@ -34,14 +38,15 @@ const NO_SERVERS: readonly Resource[] = Object.freeze([]);
  * Adds proxyless gRPC servers and mTLS to a snapshot function (the proxy manager's):
  * - a stream subscribing to a server listener name (`...?xds.resource.listening_address=host:port`, what a
  *   grpc-js-xds `XdsServer` asks for) gets that Listener: the service registered at that address with its
- *   intentions as HTTP RBAC (proxyless-server.ts), rebuilt when the registration or the intentions change;
+ *   intentions as HTTP RBAC (proxyless-server.ts), rebuilt when the registration, the intentions or the
+ *   intentions' default change;
  * - a node whose metadata opts in to mTLS (`RXDS_MTLS: "true"`) gets its server listeners with a
  *   DownstreamTlsContext and its clusters with an UpstreamTlsContext, both naming the bootstrap's
  *   certificate provider instance `rxds` (proxyless-tls.ts).
  * Every added or changed resource passes the PGV gate; one that fails is logged, reported and left out.
  */
 export function withProxylessServers(inner: SnapshotFunction, deps: ProxylessServersDeps): SnapshotFunction {
-  const defaultAllow = deps.intentionsDefaultAllow ?? true;
+  const defaultAllow$ = intentionsDefault$(deps.intentionsDefaultAllow);
   const tlsClusters = new WeakMap<Resource, Resource | undefined>();
   const admit = (nodeId: string, resource: Resource): Resource | undefined => {
     const violations = deps.gate.check(resource);
@@ -73,7 +78,9 @@ export function withProxylessServers(inner: SnapshotFunction, deps: ProxylessSer
           ? of(NO_SERVERS)
           : combineLatest(
               names.map((name) =>
-                serverInput$(deps.catalog, name, deps.nodeAddress)!.pipe(map((input) => admit(node.id, deps.encoder.encode(buildServerListener(name, input, defaultAllow, mtls))))),
+                combineLatest([serverInput$(deps.catalog, name, deps.nodeAddress)!, defaultAllow$]).pipe(
+                  map(([input, defaultAllow]) => admit(node.id, deps.encoder.encode(buildServerListener(name, input, defaultAllow, mtls)))),
+                ),
               ),
             ).pipe(map((rs) => rs.filter((r): r is Resource => r !== undefined))),
       ),
