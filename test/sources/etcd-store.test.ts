@@ -1,14 +1,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { firstValueFrom } from 'rxjs';
 import { Etcd3 } from 'etcd3';
-import { openEtcdStore, type EtcdStoreOptions } from '../../src/sources/store/etcd-store.js';
+import { openEtcdStore, type EtcdStateStore, type EtcdStoreOptions } from '../../src/sources/store/etcd-store.js';
 import type { CatalogState } from '../../src/sources/store/catalog-state.js';
 import type { StateStore } from '../../src/sources/store/state-store.js';
 import { StoreConflictError, StoreUnavailableError } from '../../src/sources/store/store-errors.js';
 import { createSourceStatusRegistry } from '../../src/sources/source-status.js';
 import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
 import { freePort } from '../support/ports.js';
-import { waitFor } from '../support/wait.js';
+import { waitFor, withTimeout } from '../support/wait.js';
 import { configInput, put, serviceInput } from './support/fixtures.js';
 
 let etcd: EtcdServer;
@@ -23,9 +24,9 @@ after(async () => {
 });
 
 /** Two (or more) stores on one fresh prefix: replicas of one mesh. */
-async function replicas(n: number, extra: Partial<EtcdStoreOptions> = {}): Promise<StateStore[]> {
+async function replicas(n: number, extra: Partial<EtcdStoreOptions> = {}): Promise<EtcdStateStore[]> {
   const prefix = (lastPrefix = `/etcd-store-test-${++prefixes}/`);
-  const stores: StateStore[] = [];
+  const stores: EtcdStateStore[] = [];
   for (let i = 0; i < n; i++) stores.push(await openEtcdStore({ endpoints: [etcd.endpoint], prefix, ...extra }));
   return stores;
 }
@@ -204,5 +205,24 @@ test('a write larger than etcd allows in one Txn is refused whole with a clear m
     assert.equal(await a!.write([put(serviceInput('after-1'))]), 3, 'the store goes on');
   } finally {
     await closeAll([a!]);
+  }
+});
+
+test('TTL updates are shared between replicas outside the state: the others hear them, the index does not move', async () => {
+  const [a, b] = await replicas(2);
+  try {
+    const heard = firstValueFrom(b!.ttlHeartbeats.received$);
+    const echoed: unknown[] = [];
+    const sub = a!.ttlHeartbeats.received$.subscribe((h) => echoed.push(h));
+    const before = b!.current();
+    a!.ttlHeartbeats.publish({ checkId: 'service:web-1', status: 'passing', output: 'ok' });
+    assert.deepEqual(await withTimeout(heard, 5000, 'the heartbeat on B'), { checkId: 'service:web-1', status: 'passing', output: 'ok' });
+    assert.equal(b!.current(), before, 'no state change on B');
+    assert.equal(await a!.write([put(serviceInput('web-1'))]), 2, 'the index did not move');
+    await atIndex(b!, 2);
+    assert.deepEqual(echoed, [], 'a replica does not hear its own updates');
+    sub.unsubscribe();
+  } finally {
+    await closeAll([a!, b!]);
   }
 });

@@ -52,6 +52,19 @@ export async function rangePrefix(client: Etcd3, prefix: string, pageSize = 1000
   }
 }
 
+/** {@link rangePrefix}, retried until etcd answers or `ms` have passed (then the last error). */
+export async function rangePrefixWithin(client: Etcd3, prefix: string, ms: number): Promise<{ rows: KeyChange[]; revision: number }> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await rangePrefix(client, prefix);
+    } catch (err) {
+      if (Date.now() + 100 > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 export type { ICompare, IRequestOp, ITxnResponse };
 
 export const put = (key: string, value: string): IRequestOp => ({ request_put: { key: Buffer.from(key), value: Buffer.from(value) } });

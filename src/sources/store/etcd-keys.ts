@@ -9,6 +9,7 @@ import { STORE_TABLES } from './catalog-state.js';
  *   <prefix>indexes/<key>   a per-slice index (`indexes/service/web`): the number
  *   <prefix>meta/index      the store index and the write that set it: `{"index":N,"writer":"<token>"}`
  *   <prefix>meta/schema     the layout version
+ *   <prefix>ttl/<checkId>   the last TTL update of a check, shared between replicas (not part of the state)
  *
  * Every write puts `meta/index`, so writes are totally ordered by it and a Txn guarded by its mod revision
  * is guarded against every other write.
@@ -23,12 +24,14 @@ export type ParsedKey =
   | { readonly kind: 'record'; readonly table: string; readonly key: string }
   | { readonly kind: 'index'; readonly key: string }
   | { readonly kind: 'meta-index' }
+  | { readonly kind: 'ttl'; readonly checkId: string }
   | { readonly kind: 'other' };
 
 export interface EtcdKeys {
   readonly prefix: string;
   record(table: string, key: string): string;
   index(key: string): string;
+  ttl(checkId: string): string;
   readonly metaIndex: string;
   readonly metaSchema: string;
   /** The end of the prefix's key range (etcd `range_end`). */
@@ -44,6 +47,7 @@ export function etcdKeys(prefix: string, tables: readonly string[] = RECORD_TABL
     prefix,
     record: (table, key) => `${prefix}${table}/${key}`,
     index: (key) => `${prefix}indexes/${key}`,
+    ttl: (checkId) => `${prefix}ttl/${checkId}`,
     metaIndex,
     metaSchema: `${prefix}meta/schema`,
     rangeEnd: prefixEnd(Buffer.from(prefix)),
@@ -56,6 +60,7 @@ export function etcdKeys(prefix: string, tables: readonly string[] = RECORD_TABL
       const table = rest.slice(0, slash);
       const k = rest.slice(slash + 1);
       if (table === 'indexes') return { kind: 'index', key: k };
+      if (table === 'ttl') return { kind: 'ttl', checkId: k };
       if (tableSet.has(table)) return { kind: 'record', table, key: k };
       return { kind: 'other' };
     },

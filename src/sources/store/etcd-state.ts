@@ -82,6 +82,7 @@ export function foldChanges(
         else table(parsed.table).set(parsed.key, freeze(record, true));
         break;
       }
+      case 'ttl':
       case 'other':
         break;
     }
@@ -108,4 +109,19 @@ function decodeRecord(value: string): object | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Whether two states hold the same records (by value) in every map. */
+export function sameContent(a: CatalogState, b: CatalogState): boolean {
+  if (a === b) return true;
+  const ra = a as unknown as Record<string, unknown>;
+  const rb = b as unknown as Record<string, unknown>;
+  for (const name of Object.keys(ra)) {
+    const ma = ra[name];
+    const mb = rb[name];
+    if (!(ma instanceof Map) || !(mb instanceof Map)) continue;
+    if (ma.size !== mb.size) return false;
+    for (const [k, v] of ma) if (JSON.stringify(v) !== JSON.stringify(mb.get(k))) return false;
+  }
+  return true;
 }

@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { freeze } from 'immer';
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { Etcd3, IKeyValue, IWatchResponse, Watcher } from 'etcd3';
+import type { IKeyValue, IWatchResponse, Watcher } from 'etcd3';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SourceStatusRegistry } from '../source-status.js';
 import type { CatalogState } from './catalog-state.js';
 import { planBatch } from './etcd-batch.js';
-import { absent, changeOf, createEtcdClient, get, modRevisionIs, put, rangePrefix } from './etcd-client.js';
+import { absent, changeOf, createEtcdClient, del, get, modRevisionIs, put, rangePrefix, rangePrefixWithin } from './etcd-client.js';
 import { decodeMetaIndex, ETCD_SCHEMA_VERSION, etcdKeys } from './etcd-keys.js';
-import { foldChanges, viewFromRange, type EtcdView, type KeyChange } from './etcd-state.js';
+import { foldChanges, sameContent, viewFromRange, type EtcdView, type KeyChange } from './etcd-state.js';
+import { createTtlHeartbeatChannel, type TtlHeartbeats } from './etcd-ttl-heartbeats.js';
 import type { StateStore, Write } from './state-store.js';
 import { StoreUnavailableError } from './store-errors.js';
 
@@ -26,6 +27,11 @@ export interface EtcdStoreOptions {
   readonly requestTimeoutMs?: number;
   /** etcd's `--max-txn-ops` (default 128): queued writes share one Txn only up to this many keys. */
   readonly maxTxnOps?: number;
+}
+
+/** The etcd store, and the TTL updates it shares between replicas (see etcd-ttl-heartbeats.ts). */
+export interface EtcdStateStore extends StateStore {
+  readonly ttlHeartbeats: TtlHeartbeats;
 }
 
 interface Pending {
@@ -57,7 +63,7 @@ const CATCH_UP_MS = 2000;
  * - etcd unreachable: writes are refused with {@link StoreUnavailableError} (HTTP 503), the `store`
  *   source is `degraded`, and everything recovers when etcd is back.
  */
-export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateStore> {
+export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStateStore> {
   const logger = options.logger ?? silentLogger;
   const status = options.sourceStatus;
   const keys = etcdKeys(options.prefix ?? '/rxds/');
@@ -68,7 +74,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
 
   let initial: { rows: KeyChange[]; revision: number };
   try {
-    initial = await readWithin(client, keys.prefix, options.connectTimeoutMs ?? 5000);
+    initial = await rangePrefixWithin(client, keys.prefix, options.connectTimeoutMs ?? 5000);
     const schema = initial.rows.find((r) => r.key === keys.metaSchema);
     if (schema && Number(schema.value) > ETCD_SCHEMA_VERSION) {
       throw new Error(`the state under ${keys.prefix} has layout version ${schema.value}; this rxds reads up to ${ETCD_SCHEMA_VERSION}`);
@@ -83,6 +89,12 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
   }
 
   let view: EtcdView = viewFromRange(initial.rows, initial.revision, keys, onBadValue);
+  const heartbeats = createTtlHeartbeatChannel(client, keys.ttl, randomUUID(), logger);
+  // TTL updates of checks that are gone are dropped (each replica's start cleans up after the others).
+  for (const row of initial.rows) {
+    const parsed = keys.parse(row.key);
+    if (parsed.kind === 'ttl' && !view.state.checks.has(parsed.checkId)) void client.kv.txn({ success: [del(row.key)] }).catch(() => {});
+  }
   let closed = false;
   const subject = new BehaviorSubject<CatalogState>(view.state);
   let emitting = false;
@@ -129,6 +141,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
       if (watcher !== w || res.events.length === 0) return;
       const changes = res.events.map((ev) => changeOf(ev.kv as IKeyValue, ev.type === 'Delete'));
       setView(foldChanges(view, changes, keys, onBadValue));
+      for (const c of changes) if (c.value !== undefined && keys.parse(c.key).kind === 'ttl') heartbeats.onValue(c.value);
     });
     const broken = (err: Error) => {
       if (watcher !== w || closed) return;
@@ -274,6 +287,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
   const state$: Observable<CatalogState> = subject.asObservable();
   return {
     state$,
+    ttlHeartbeats: heartbeats,
     current: () => view.state,
     write(write) {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
@@ -289,34 +303,8 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<StateSto
       stopWatch();
       await lane;
       client.close();
+      heartbeats.close();
       subject.complete();
     },
   };
-}
-
-/** The initial read, retried until etcd answers or `ms` have passed (then the last error). */
-async function readWithin(client: Etcd3, prefix: string, ms: number): Promise<{ rows: KeyChange[]; revision: number }> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await rangePrefix(client, prefix);
-    } catch (err) {
-      if (Date.now() + 100 > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-function sameContent(a: CatalogState, b: CatalogState): boolean {
-  if (a === b) return true;
-  const ra = a as unknown as Record<string, unknown>;
-  const rb = b as unknown as Record<string, unknown>;
-  for (const name of Object.keys(ra)) {
-    const ma = ra[name];
-    const mb = rb[name];
-    if (!(ma instanceof Map) || !(mb instanceof Map)) continue;
-    if (ma.size !== mb.size) return false;
-    for (const [k, v] of ma) if (JSON.stringify(v) !== JSON.stringify(mb.get(k))) return false;
-  }
-  return true;
 }
