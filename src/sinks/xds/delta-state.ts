@@ -7,23 +7,22 @@ import {
 import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { CHILD_TYPE, TypeUrl } from '../../core/type-urls.js';
-import { NO_WORK, nextWakeup, planNext, type Phase, type PushPlanView, type Work } from './push-planner.js';
+import { NO_WORK, type Phase, type PushPlanView, type Work } from './push-planner.js';
 import { CLEAN, candidates, markDirty } from './dirty-names.js';
 import { withChanges } from './layered-map.js';
-import { subscribedList } from './name-sets.js';
+import { answerInFlight, plannedMachineParts } from './machine-parts.js';
 import { childNames } from './resource-refs.js';
 import { changedNames } from './snapshot-interner.js';
 import { digestUpdate, digestVersion } from './set-version.js';
 import {
   checkNameCount,
-  nackMessage,
   requestType,
   type MachineConfig,
   type MachineOutput,
   type StreamMachine,
   type Transition,
 } from './stream-machine.js';
-import { classifyNonce, recordAck, recordNack, recordSent, typeStatus, type Instant, type TypeLedger, type TypeStatus } from './stream-status.js';
+import { classifyNonce, recordSent, type Instant, type TypeLedger } from './stream-status.js';
 import {
   applyDeltaChange,
   deltaInScope,
@@ -74,17 +73,7 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
       let ts = state.types.get(typeUrl) ?? initialDeltaType(typeUrl);
       const outputs: Output[] = [];
       // ACK/NACK by error_detail; a stale nonce is neither, but its subscription changes still apply.
-      if (classifyNonce(ts.ledger, req.responseNonce) === 'current' && ts.ledger.awaiting) {
-        const { lastSentVersion: version = '', lastSentAt: sentAt } = ts.ledger;
-        if (req.errorDetail) {
-          const error = nackMessage(req.errorDetail);
-          ts = { ...ts, ledger: recordNack(ts.ledger, error, at) };
-          outputs.push({ kind: 'nack', typeUrl, nonce: req.responseNonce, version, error, sentAt });
-        } else {
-          ts = { ...ts, ledger: recordAck(ts.ledger, at) };
-          outputs.push({ kind: 'ack', typeUrl, nonce: req.responseNonce, version, sentAt });
-        }
-      }
+      if (classifyNonce(ts.ledger, req.responseNonce) === 'current' && ts.ledger.awaiting) ts = answerInFlight(ts, typeUrl, req, at, outputs);
       ts = applyDeltaChange(ts, {
         subscribe: req.resourceNamesSubscribe,
         unsubscribe: req.resourceNamesUnsubscribe,
@@ -104,29 +93,13 @@ export function deltaMachine(config: MachineConfig): StreamMachine<DeltaDiscover
       return { ...state, snapshot, types };
     },
 
-    next(state, at) {
-      const choice = planNext(planView(state), at, ordering);
-      if (!choice) return undefined;
-      return buildResponse(config, state, choice.typeUrl, choice.phase, at);
-    },
-
-    wakeAt: (state, at) => nextWakeup(planView(state), at, ordering),
-
-    subscriptions(state) {
-      const out = new Map<string, readonly string[] | '*'>();
-      for (const [t, ts] of state.types) out.set(t, subscribedList(ts.wildcard, ts.names));
-      return out;
-    },
-
-    view(state) {
-      const types = new Map<string, TypeStatus>();
-      const sent = new Map<string, ReadonlyMap<string, Resource>>();
-      for (const [t, ts] of state.types) {
-        types.set(t, typeStatus(t, ts.ledger, deltaSubscribed(ts)));
-        sent.set(t, heldResources(ts));
-      }
-      return { types, sent };
-    },
+    ...plannedMachineParts({
+      ordering,
+      planView,
+      build: (state, typeUrl, phase, at) => buildResponse(config, state, typeUrl, phase, at),
+      subscribed: deltaSubscribed,
+      sent: heldResources,
+    }),
   };
 }
 

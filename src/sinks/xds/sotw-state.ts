@@ -8,23 +8,22 @@ import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { CHILD_TYPE, FULL_STATE_TYPES } from '../../core/type-urls.js';
 import { CLEAN, markDirty } from './dirty-names.js';
-import { nextWakeup, planNext, type Phase, type PushPlanView } from './push-planner.js';
+import type { Phase, PushPlanView } from './push-planner.js';
 import { withChanges } from './layered-map.js';
-import { subscribedList } from './name-sets.js';
+import { answerInFlight, plannedMachineParts } from './machine-parts.js';
 import { childNames } from './resource-refs.js';
 import { isNewToClient, lookAt, sotwWarmingSince, sotwWork, targetOf, wanted } from './sotw-diff.js';
 import { changedNames } from './snapshot-interner.js';
 import { digestUpdate, digestVersion } from './set-version.js';
 import {
   checkNameCount,
-  nackMessage,
   requestType,
   type MachineConfig,
   type MachineOutput,
   type StreamMachine,
   type Transition,
 } from './stream-machine.js';
-import { classifyNonce, recordAck, recordNack, recordSent, typeStatus, type Instant, type TypeStatus } from './stream-status.js';
+import { classifyNonce, recordSent, type Instant } from './stream-status.js';
 import { applySotwNames, initialSotwType, sotwInScope, sotwSubscribed, type SotwTypeState } from './sotw-subscription.js';
 
 /** One SotW stream: the latest desired snapshot and, per requested type, subscription and sent state. */
@@ -64,17 +63,7 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
       const outputs: Output[] = [];
       const nonce = classifyNonce(ts.ledger, req.responseNonce);
       // ACK and NACK are told apart by error_detail only (a NACK repeats the last good version).
-      if (nonce === 'current' && ts.ledger.awaiting) {
-        const { lastSentVersion: version = '', lastSentAt: sentAt } = ts.ledger;
-        if (req.errorDetail) {
-          const error = nackMessage(req.errorDetail);
-          ts = { ...ts, ledger: recordNack(ts.ledger, error, at) };
-          outputs.push({ kind: 'nack', typeUrl, nonce: req.responseNonce, version, error, sentAt });
-        } else {
-          ts = { ...ts, ledger: recordAck(ts.ledger, at) };
-          outputs.push({ kind: 'ack', typeUrl, nonce: req.responseNonce, version, sentAt });
-        }
-      }
+      if (nonce === 'current' && ts.ledger.awaiting) ts = answerInFlight(ts, typeUrl, req, at, outputs);
       // A late ACK of an older response still tells which version the client runs (SotW ACKs carry it).
       if (nonce === 'stale' && !req.errorDetail && req.versionInfo !== '') {
         ts = { ...ts, ledger: { ...ts.ledger, lastAckedVersion: req.versionInfo, lastAckAt: at.wall } };
@@ -97,29 +86,13 @@ export function sotwMachine(config: MachineConfig): StreamMachine<DiscoveryReque
       return { ...state, snapshot, types };
     },
 
-    next(state, at) {
-      const choice = planNext(planView(state), at, ordering);
-      if (!choice) return undefined;
-      return buildResponse(config, state, choice.typeUrl, choice.phase, at);
-    },
-
-    wakeAt: (state, at) => nextWakeup(planView(state), at, ordering),
-
-    subscriptions(state) {
-      const out = new Map<string, readonly string[] | '*'>();
-      for (const [t, ts] of state.types) out.set(t, subscribedList(ts.wildcard, ts.names));
-      return out;
-    },
-
-    view(state) {
-      const types = new Map<string, TypeStatus>();
-      const sent = new Map<string, ReadonlyMap<string, Resource>>();
-      for (const [t, ts] of state.types) {
-        types.set(t, typeStatus(t, ts.ledger, sotwSubscribed(ts)));
-        sent.set(t, ts.sent);
-      }
-      return { types, sent };
-    },
+    ...plannedMachineParts({
+      ordering,
+      planView,
+      build: (state, typeUrl, phase, at) => buildResponse(config, state, typeUrl, phase, at),
+      subscribed: sotwSubscribed,
+      sent: (ts) => ts.sent,
+    }),
   };
 }
 
