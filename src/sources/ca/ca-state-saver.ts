@@ -1,5 +1,6 @@
 import type { Logger } from '../../core/logger.js';
 import type { CaPersistence, CaState } from './ca-types.js';
+import { CaStateChangedError } from './store-ca-persistence.js';
 
 /**
  * Saves CA states one at a time, in order: each save writes the state its `pick` returns when its
@@ -37,8 +38,22 @@ export class CaStateSaver {
     return result;
   }
 
-  /** Fire and forget: a failure is logged (the next change tries again). */
+  /** `state` is what the persistence holds now (written by someone else): saving it again writes nothing. */
+  markSaved(state: CaState): void {
+    this.saved = state;
+  }
+
+  /**
+   * Fire and forget: a failure is logged (the next change tries again). Losing a race to another replica
+   * is expected when the persistence reports their states (`changes$`: the CA follows theirs).
+   */
   saveInBackground(pick: () => CaState): void {
-    this.save(pick).catch((err: unknown) => this.logger.error({ err }, 'saving the CA state failed'));
+    this.save(pick).catch((err: unknown) => {
+      if (err instanceof CaStateChangedError && this.persistence?.changes$) {
+        this.logger.info({ reason: err.message }, 'another replica changed the CA state first: following it');
+      } else {
+        this.logger.error({ err }, 'saving the CA state failed');
+      }
+    });
   }
 }

@@ -1,4 +1,4 @@
-import type { ObservableInput } from 'rxjs';
+import type { Observable, ObservableInput } from 'rxjs';
 
 /**
  * One CA root as the CA keeps (and persists) it, private key included. Times are milliseconds since
@@ -36,6 +36,12 @@ export interface CaState {
 export interface CaPersistence {
   load(): Promise<CaState | undefined>;
   save(state: CaState): Promise<void>;
+  /**
+   * States saved by other writers (replicas sharing the store) after this persistence last loaded or
+   * saved, each once, in order; never this persistence's own saves. Once one is emitted, the next `save`
+   * builds on it. A CA given a persistence with `changes$` follows them (see `CertificateAuthority`).
+   */
+  readonly changes$?: Observable<CaState>;
 }
 
 /** One root as clients see it (no key). */

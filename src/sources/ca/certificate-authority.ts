@@ -40,9 +40,8 @@ import { CaStateSaver } from './ca-state-saver.js';
 import { renewalTime, rotationDelay } from './leaf-renewal.js';
 import { pruneRoots, rotatedState } from './root-retention.js';
 import { serviceNameProblem, spiffeServiceUri } from './spiffe-id.js';
-
-/** The longest delay a Node timer takes (2^31 - 1 ms); longer waits are taken in steps. */
-const MAX_TIMER_MS = 2_147_483_647;
+import { adoptState, sameCaState } from './follow-ca-state.js';
+import { MAX_TIMER_MS, waitUntil } from './wait-until.js';
 
 export type { CertificateAuthorityOptions } from './certificate-authority-options.js';
 
@@ -52,6 +51,10 @@ export type { CertificateAuthorityOptions } from './certificate-authority-option
  * `rotateRoot()` the new root signs every new leaf, subscribed leaves are re-issued within a jittered
  * window, and the old root stays in the bundle until no leaf it signed is in use (all renewed or
  * expired). All timing runs on the injected scheduler and clock.
+ *
+ * Several replicas sharing a store: when the persistence reports states saved by others (`changes$`),
+ * the CA follows them (see {@link adoptState}): a rotation made elsewhere updates `roots$` and re-issues
+ * subscribed leaves as `rotateRoot()` does, and later saves build on the adopted state.
  */
 export class CertificateAuthority {
   readonly roots$: Observable<CaRoots>;
@@ -67,6 +70,8 @@ export class CertificateAuthority {
   private readonly retryMinMs: number;
   private readonly retryMaxMs: number;
   private readonly logger: Logger;
+  /** The trust domain this CA was started with (a replica's configuration). */
+  private readonly configuredTrustDomain: string;
 
   private latest: CaState;
   private emitting = false;
@@ -95,6 +100,7 @@ export class CertificateAuthority {
     this.retryMinMs = options.retryMinMs ?? 1_000;
     this.retryMaxMs = options.retryMaxMs ?? 60_000;
     this.logger = options.logger ?? silentLogger;
+    this.configuredTrustDomain = options.state.trustDomain;
 
     const now = this.now();
     for (const r of options.state.roots) {
@@ -110,6 +116,10 @@ export class CertificateAuthority {
     this.state$ = new BehaviorSubject(this.latest);
     this.roots$ = this.state$.pipe(map(caRootsOf), distinctUntilChanged(sameCaRoots));
     this.prune();
+    options.persistence?.changes$?.pipe(takeUntil(this.closed$)).subscribe({
+      next: (state) => this.follow(state),
+      error: (err: unknown) => this.logger.error({ err }, 'following the CA state in the store stopped'),
+    });
   }
 
   /** The trust bundle now. */
@@ -226,16 +236,7 @@ export class CertificateAuthority {
   }
 
   private issueAfter(service: string, delay: number): Observable<Leaf> {
-    return this.issueAt(service, this.now() + delay);
-  }
-
-  /** Issues at time `at`, waiting in steps a JS timer can take (Node fires longer ones at once). */
-  private issueAt(service: string, at: number): Observable<Leaf> {
-    return defer(() => {
-      const delay = at - this.now();
-      if (delay <= 0) return this.issue$(service);
-      return timer(Math.min(delay, MAX_TIMER_MS), this.scheduler).pipe(switchMap(() => this.issueAt(service, at)));
-    });
+    return waitUntil(this.now() + delay, this.now, this.scheduler).pipe(switchMap(() => this.issue$(service)));
   }
 
   /** One leaf from the active root; failures are logged and retried with back-off. */
@@ -297,6 +298,27 @@ export class CertificateAuthority {
     } else {
       this.pruneTimer = undefined;
     }
+  }
+
+  /** A state another replica saved: taken with what this CA adds to it (saved if anything). */
+  private follow(foreign: CaState): void {
+    if (this.closed) return;
+    const own = this.latest;
+    if (sameCaState(foreign, own)) return this.saver.markSaved(own);
+    const now = this.now();
+    const { state, untracked } = adoptState(foreign, own, this.leaves.values(), this.untracked, now, this.leafTtlMs);
+    this.saver.markSaved(foreign);
+    if (foreign.trustDomain !== own.trustDomain && foreign.trustDomain !== this.configuredTrustDomain) {
+      this.logger.warn(
+        { configured: this.configuredTrustDomain, store: foreign.trustDomain },
+        `the mesh's CA state has trust domain ${foreign.trustDomain}, this replica is configured with ${this.configuredTrustDomain}: following the store (one mesh has one trust domain)`,
+      );
+    }
+    this.untracked.clear();
+    for (const [id, until] of untracked) this.untracked.set(id, until);
+    this.logger.info({ rootId: foreign.activeRootId, previous: own.activeRootId, roots: state.roots.map((r) => r.id) }, 'CA state changed by another replica: following it');
+    this.setState(pruneRoots(state, this.leaves.values(), this.untracked, now).state);
+    this.prune();
   }
 
   /** Emits states in order even when a subscriber's reaction changes the state again. */
