@@ -24,6 +24,7 @@ import { importCaStateFile } from '../sources/ca/import-ca-state-file.js';
 import { createSourceStatusRegistry, type SourceStatusRegistry } from '../sources/source-status.js';
 import { openSqliteStore } from '../sources/store/sqlite-store.js';
 import { openEtcdStore } from '../sources/store/etcd-store.js';
+import { shareTtlUpdates } from '../sources/store/etcd-ttl-heartbeats.js';
 import type { StateStore } from '../sources/store/state-store.js';
 import { createXdsServer, type XdsServer } from '../sinks/xds/xds-server.js';
 import { createAdminApi } from '../sinks/admin/admin-api.js';
@@ -78,10 +79,8 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   // --store etcd: the state lives in etcd, shared by every replica on the same endpoints; an unreachable
   // etcd fails the start after a bounded wait (StoreUnavailableError, exit 1).
   const storeLogger = logger.child({ component: 'store' });
-  const store =
-    options.store === 'etcd'
-      ? await openEtcdStore({ endpoints: options.etcdEndpoints, logger: storeLogger, sourceStatus: sources })
-      : await openSqliteStore(options.dataDir, { logger: storeLogger, sourceStatus: sources });
+  const etcdStore = options.store === 'etcd' ? await openEtcdStore({ endpoints: options.etcdEndpoints, logger: storeLogger, sourceStatus: sources }) : undefined;
+  const store: StateStore = etcdStore ?? (await openSqliteStore(options.dataDir, { logger: storeLogger, sourceStatus: sources }));
   // Shutdown runs these phases in order: /readyz answers 503 (and the onDraining pause); SSE watches and
   // xDS streams end, then GOAWAY on the gRPC connections (clients reconnect elsewhere); the sources stop
   // writing; HTTP closes (long polls end); the store is flushed and closed; metrics last.
@@ -101,6 +100,9 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
     phases.sources.push(() => ca.close());
     const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
     phases.sources.push(() => health.stop());
+    // Replicas on etcd: a TTL update through any of them restarts the TTL on all (etcd-ttl-heartbeats.ts).
+    const ttlShared = etcdStore ? shareTtlUpdates(health.hooks, etcdStore.ttlHeartbeats) : undefined;
+    if (ttlShared) phases.sources.push(() => ttlShared.stop());
     // The declarative files feed both the catalog (services, config entries) and the ACL (tokens, policy).
     const fileLogger = logger.child({ component: 'file' });
     const files$ = watchConfigFiles(options.configFiles, { parseService: parseServiceDefinition, serviceId: (s) => s.ID, logger: fileLogger, scheduler }).pipe(
@@ -178,7 +180,7 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
           logger: logger.child({ component: 'http' }),
           sourceStatus: sources,
           scheduler,
-          health: health.hooks,
+          health: ttlShared?.hooks ?? health.hooks,
           ca,
           acl,
           onWaitingChange: rxdsMetrics.onWaitingChange,

@@ -93,6 +93,44 @@ test('two rxds serve --store etcd replicas share one state: blocking queries, xD
   }
 });
 
+test('a TTL check kept alive through one replica stays passing on the other, and expires on both when the updates stop', async () => {
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
+  type Check = { CheckID: string; Status: string; ModifyIndex: number };
+  // The service's health on B, reduced to its TTL check.
+  const checksOnB = async (query = '') => {
+    const r = await getJson<{ Checks: Check[] }[]>(`${b.httpUrl}/v1/health/service/ttl-svc${query}`);
+    return { index: r.index, body: (r.body[0]?.Checks ?? []).filter((c) => c.CheckID === 'service:ttl-1') };
+  };
+  const pass = async () => {
+    const res = await fetch(`${a.httpUrl}/v1/agent/check/pass/service:ttl-1`, { method: 'PUT' });
+    assert.equal(res.status, 200, await res.text());
+  };
+  try {
+    const reg = await fetch(`${a.httpUrl}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'ttl-svc', ID: 'ttl-1', Address: '127.0.0.1', Port: 18081, Check: { TTL: '1s' } }),
+    });
+    assert.equal(reg.status, 200, await reg.text());
+    await pass();
+    let seen = await checksOnB();
+    while (seen.body[0]?.Status !== 'passing') seen = await withTimeout(checksOnB(`?index=${seen.index}&wait=5s`), 10_000, 'passing on B');
+    const passingSince = seen.body[0]!.ModifyIndex;
+    // Heartbeats through A only, for well over the TTL (B's own timer would have expired twice).
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 300));
+      await pass();
+    }
+    const after = (await checksOnB()).body[0]!;
+    assert.deepEqual([after.Status, after.ModifyIndex], ['passing', passingSince], 'never expired on B meanwhile');
+    // No more updates: the TTL expires (on both replicas; one write).
+    let expired = await checksOnB();
+    while (expired.body[0]?.Status !== 'critical') expired = await withTimeout(checksOnB(`?index=${expired.index}&wait=5s`), 10_000, 'critical on B');
+  } finally {
+    assert.deepEqual(await Promise.all([a.stop(), b.stop()]), [0, 0]);
+  }
+});
+
 test('rxds serve --store etcd with etcd unreachable exits 1 with a clear message, without hanging', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxds-etcd-e2e-'));
   const port = await freePort();
