@@ -131,6 +131,44 @@ test('a TTL check kept alive through one replica stays passing on the other, and
   }
 });
 
+test('etcd restarted under two replicas: writes answer 503 and the store is degraded, reads go on; then writes work and reach the other replica', async () => {
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
+  const register = (p: RxdsProcess, id: string) =>
+    fetch(`${p.httpUrl}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ Name: 'api', ID: id, Address: '127.0.0.1', Port: 19000 }) });
+  const storeState = async (p: RxdsProcess) => (await getJson<{ Name: string; State: string }[]>(`${p.httpUrl}/v1/rxds/sources`)).body.find((x) => x.Name === 'store')?.State;
+  try {
+    assert.equal((await register(a, 'api-1')).status, 200);
+    await etcd.stop();
+    const refused = await register(a, 'api-2');
+    assert.equal(refused.status, 503, await refused.text());
+    assert.equal(await storeState(a), 'degraded');
+    const read = await getJson<unknown[]>(`${b.httpUrl}/v1/health/service/api`);
+    assert.equal(read.body.length, 1, 'B still answers reads from the last state');
+
+    await etcd.start();
+    // A client retries a 503; B reconnects within a fraction of a second.
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200; i++) {
+      status = (await register(b, 'api-3')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(status, 200);
+    let onA = await getJson<{ Service: { ID: string } }[]>(`${a.httpUrl}/v1/health/service/api`);
+    while (onA.body.length < 2) onA = await withTimeout(getJson(`${a.httpUrl}/v1/health/service/api?index=${onA.index}&wait=5s`), 10_000, 'api-3 on A');
+    assert.deepEqual(onA.body.map((e) => e.Service.ID).sort(), ['api-1', 'api-3']);
+    let ok = await storeState(a);
+    for (let i = 0; i < 100 && ok !== 'ok'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      ok = await storeState(a);
+    }
+    assert.equal(ok, 'ok', 'A\'s store recovers');
+  } finally {
+    await etcd.start();
+    assert.deepEqual(await Promise.all([a.stop(), b.stop()]), [0, 0]);
+  }
+});
+
 test('rxds serve --store etcd with etcd unreachable exits 1 with a clear message, without hanging', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxds-etcd-e2e-'));
   const port = await freePort();
