@@ -1,23 +1,18 @@
 import {
   asyncScheduler,
   BehaviorSubject,
-  defer,
   distinctUntilChanged,
   expand,
   finalize,
-  from,
   map,
   of,
   ReplaySubject,
-  retry,
   share,
   Subject,
   switchMap,
-  take,
   takeUntil,
   tap,
   throwError,
-  throwIfEmpty,
   timer,
   type Observable,
   type SchedulerLike,
@@ -39,9 +34,10 @@ import type { CertificateAuthorityOptions } from './certificate-authority-option
 import { CaStateSaver } from './ca-state-saver.js';
 import { renewalTime, rotationDelay } from './leaf-renewal.js';
 import { pruneRoots, rotatedState } from './root-retention.js';
-import { serviceNameProblem, spiffeServiceUri } from './spiffe-id.js';
+import { serviceNameProblem } from './spiffe-id.js';
 import { adoptState, sameCaState } from './follow-ca-state.js';
 import { MAX_TIMER_MS, waitUntil } from './wait-until.js';
+import { issueLeaf$ } from './issue-leaf.js';
 
 export type { CertificateAuthorityOptions } from './certificate-authority-options.js';
 
@@ -239,30 +235,10 @@ export class CertificateAuthority {
     return waitUntil(this.now() + delay, this.now, this.scheduler).pipe(switchMap(() => this.issue$(service)));
   }
 
-  /** One leaf from the active root; failures are logged and retried with back-off. */
+  /** One leaf from the active root (failures are logged and retried with back-off), recorded. */
   private issue$(service: string): Observable<Leaf> {
-    return defer(() => {
-      const state = this.latest;
-      const root = state.roots.find((r) => r.id === state.activeRootId)!;
-      const now = this.now();
-      const validBefore = Math.min(now + this.leafTtlMs, root.notAfter);
-      if (validBefore <= now) {
-        return throwError(() => new CaError(`the active root ${root.id} expired at ${new Date(root.notAfter).toISOString()}; rotate the root`));
-      }
-      const serviceUri = spiffeServiceUri(state.trustDomain, service);
-      return from(this.issuer.issueLeaf({ trustDomain: state.trustDomain, service, serviceUri, root, validAfter: now, validBefore }));
-    }).pipe(
-      take(1),
-      throwIfEmpty(() => new CaError('the issuer returned no certificate')),
-      tap((leaf) => this.recordLeaf(leaf)),
-      retry({
-        delay: (err: unknown, attempt) => {
-          const delay = Math.min(this.retryMaxMs, this.retryMinMs * 2 ** (attempt - 1));
-          this.logger.error({ err, service, attempt, retryInMs: delay }, 'issuing a leaf certificate failed');
-          return timer(delay, this.scheduler);
-        },
-      }),
-    );
+    const { issuer, scheduler, now, leafTtlMs, retryMinMs, retryMaxMs, logger } = this;
+    return issueLeaf$(service, () => this.latest, { issuer, scheduler, now, leafTtlMs, retryMinMs, retryMaxMs, logger }).pipe(tap((leaf) => this.recordLeaf(leaf)));
   }
 
   private recordLeaf(leaf: Leaf): void {
