@@ -94,7 +94,8 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
     // The CA state (roots and keys) lives in the store, shared by every replica; a <data-dir>/ca.json
     // from an older rxds is imported once.
     const caLogger = logger.child({ component: 'ca' });
-    const caPersistence = createStoreCaPersistence(store);
+    // It follows the CA state other replicas save (their root rotations) as long as it runs.
+    const caPersistence = createStoreCaPersistence(store, undefined, { logger: caLogger });
     await importCaStateFile(createFileCaPersistence(options.dataDir), caPersistence, caLogger);
     const ca = await startCertificateAuthority({ trustDomain: options.trustDomain, persistence: caPersistence, scheduler, logger: caLogger });
     phases.sources.push(() => ca.close());
