@@ -57,6 +57,10 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Etcd
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     child = proc;
+    // Not left running when the test process exits before its after() hooks (process.exit, an uncaught error).
+    const killOnExit = () => proc.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    proc.once('exit', () => process.removeListener('exit', killOnExit));
     proc.stderr!.on('data', (d: Buffer) => {
       output = (output + d.toString()).slice(-4000);
     });

@@ -301,7 +301,8 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
       await drain();
       closed = true;
       stopWatch();
-      await lane;
+      // An etcd call in flight against a hung etcd may take its whole deadline: close does not wait that long.
+      await Promise.race([lane, new Promise((r) => setTimeout(r, 500).unref())]);
       client.close();
       heartbeats.close();
       subject.complete();
