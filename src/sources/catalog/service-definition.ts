@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { normalizeKeys } from '../normalize-keys.js';
+import { inputShapeProblem } from '../config-entries/input-shape.js';
 import type { ProxyUpstream, ServiceKind, TaggedAddress } from '../store/catalog-state.js';
-import { err, ok, type Result } from '../../core/result.js';
+import { err, formatPath, ok, type Result } from '../../core/result.js';
 import { checkSchema, port, toCheckSpec, type CheckIn, type CheckSpec } from './check-definition.js';
 import { firstPath, formatIssues } from './format-issues.js';
 
@@ -176,6 +177,8 @@ export function parseServiceDefinition(raw: unknown): Result<ServiceDefinition> 
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return err('a service definition must be a JSON object');
   }
+  const shape = inputShapeProblem(raw);
+  if (shape) return err(`${formatPath(shape.path)}: ${shape.message}`, shape.path);
   const parsed = serviceSchema.safeParse(normalizeKeys(raw, NORMALIZE));
   if (!parsed.success) return err(formatIssues(parsed.error), firstPath(parsed.error));
   const s = parsed.data;

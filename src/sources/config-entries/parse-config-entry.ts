@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { normalizeKeys } from '../normalize-keys.js';
 import { err, formatPath, ok, type Result } from '../../core/result.js';
 import { stripServerFields, type Issue } from './common.js';
+import { inputShapeProblem } from './input-shape.js';
 import { CONFIG_ENTRY_KINDS, isConfigEntryKind, type ConfigEntry, type ConfigEntryKind } from './config-entry.js';
 import { proxyDefaultsSchema, validateProxyDefaults } from './proxy-defaults.js';
 import { serviceDefaultsSchema, validateServiceDefaults } from './service-defaults.js';
@@ -42,6 +43,8 @@ export function parseConfigEntry(raw: unknown): Result<ConfigEntry> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     return err('a config entry must be a JSON object');
   }
+  const shape = inputShapeProblem(raw);
+  if (shape) return err(`${formatPath(shape.path)}: ${shape.message}`, shape.path);
   const input = normalizeKeys(raw, { opaque: OPAQUE, maps: MAPS }) as Record<string, unknown>;
   const kind = input['Kind'];
   if (kind === undefined || kind === '') return err('Kind: is required', ['Kind']);

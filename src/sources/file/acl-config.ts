@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { normalizeKeys } from '../normalize-keys.js';
 import { err, formatPath, ok, type Result } from '../../core/result.js';
+import { inputShapeProblem } from '../config-entries/input-shape.js';
 
 const accessSchema = z.enum(['read', 'write'], { error: "must be 'read' or 'write'" });
 
@@ -30,6 +31,8 @@ export type AclConfig = z.output<typeof aclConfigSchema>;
 /** Validates an `acl` section (keys in snake_case or PascalCase). Token SecretIDs must be unique. */
 export function parseAclConfig(raw: unknown): Result<AclConfig> {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return err('must be a mapping (default_policy, tokens)');
+  const shape = inputShapeProblem(raw);
+  if (shape) return err(`${formatPath(shape.path)}: ${shape.message}`, shape.path);
   const parsed = aclConfigSchema.safeParse(normalizeKeys(raw));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
