@@ -72,5 +72,5 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     intentionsDefaultAllow,
     onInvalidResource,
   });
-  return { snapshots, stats: () => manager.stats() };
+  return { snapshots, stats: () => manager.stats(), close: () => manager.close() };
 }

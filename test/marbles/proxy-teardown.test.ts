@@ -65,3 +65,22 @@ test('after the grace period a new stream builds a new pipeline (a new subscript
     expectSubscriptions(source.subscriptions).toBe([`^ ${9 + GRACE_MS}ms !`, `40ms ^ ${9 + GRACE_MS}ms !`]);
   });
 });
+
+test('close() ends the grace periods: a pipeline whose stream ended is torn down at once, one still streaming when its stream ends', () => {
+  const s = scheduler();
+  let h: ReturnType<typeof harness> | undefined;
+  const alive: number[] = [];
+  s.run(({ cold, expectObservable, expectSubscriptions }) => {
+    const source = cold('a', states);
+    h = harness(s, replaying(source));
+    // Stream 1 ends at 10 (its grace would run until 10 + GRACE_MS); the manager closes at 15; stream 2 ends at 25.
+    expectObservable(h.proxyless('ended', ['api']).pipe(map(endpointsSummary)), '^ 9ms !').toBe('a', { a: 'api=7001*1@p0' });
+    expectObservable(h.proxyless('open', ['api']).pipe(map(endpointsSummary)), '^ 24ms !').toBe('a', { a: 'api=7001*1@p0' });
+    s.schedule(() => h!.manager.close(), 15);
+    s.schedule(() => alive.push(h!.manager.stats().proxies), 16);
+    // The catalog's source stays subscribed while any pipeline lives: until stream 2 ended, not GRACE_MS later.
+    expectSubscriptions(source.subscriptions).toBe('^ 24ms !');
+  });
+  assert.deepEqual(alive, [1], 'just after close() only the node still streaming has a pipeline');
+  assert.equal(h!.manager.stats().proxies, 0, 'both nodes are forgotten, no timer left');
+});

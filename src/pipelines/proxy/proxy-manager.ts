@@ -1,4 +1,4 @@
-import { Observable, ReplaySubject, share, timer, finalize, type SchedulerLike } from 'rxjs';
+import { Observable, race, ReplaySubject, share, timer, finalize, type SchedulerLike } from 'rxjs';
 import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Logger } from '../../core/logger.js';
 import type { Resource, ResourceEncoder } from '../../core/resource.js';
@@ -73,6 +73,11 @@ export interface ProxyManager {
   /** The xDS server's snapshot function: `createXdsServer({ snapshots: manager.snapshots })`. */
   readonly snapshots: (node: Node, info: ProxyStreamInfo) => Observable<Snapshot>;
   stats(): ProxyManagerStats;
+  /**
+   * Shutting down: grace periods end at once, so every pipeline whose streams have ended (or end later) is
+   * torn down and unsubscribes from its sources now, leaving no timer behind. Streams still open keep theirs.
+   */
+  close(): void;
 }
 
 interface NodeEntry {
@@ -116,6 +121,7 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
     ...(deps.onDebounced ? { onDebounced: deps.onDebounced } : {}),
   };
   const nodes = new Map<string, NodeEntry>();
+  const closed = new ReplaySubject<void>(1);
 
   const entryOf = (nodeId: string): NodeEntry => {
     let entry = nodes.get(nodeId);
@@ -132,7 +138,7 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
           connector: () => new ReplaySubject<Snapshot>(1),
           resetOnError: true,
           resetOnComplete: true,
-          resetOnRefCountZero: () => timer(deps.graceMs, deps.scheduler),
+          resetOnRefCountZero: () => race(timer(deps.graceMs, deps.scheduler), closed),
         }),
       ),
     };
@@ -154,6 +160,7 @@ export function createProxyManager(deps: ProxyManagerDeps): ProxyManager {
         };
       }),
     stats: () => ({ proxies: nodes.size, builds, sharedBuilds: cache.builds, delayed: limiter.delayed }),
+    close: () => closed.next(),
   };
 }
 
