@@ -1,6 +1,6 @@
 import { access, constants, mkdir } from 'node:fs/promises';
 import { Registry } from 'prom-client';
-import { BehaviorSubject, ReplaySubject, asyncScheduler, combineLatest, filter, firstValueFrom, map, of, share, timeout, type SchedulerLike } from 'rxjs';
+import { BehaviorSubject, ReplaySubject, asyncScheduler, combineLatest, distinctUntilChanged, filter, firstValueFrom, map, of, share, timeout, type SchedulerLike } from 'rxjs';
 import type { FileSourceState } from '../sources/file/file-source-state.js';
 import type { ServiceDefinition } from '../sources/catalog/service-definition.js';
 import { createHttpServer, type HttpServerHandle } from '../core/http/http-server.js';
@@ -137,8 +137,13 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       onInvalidResource: (typeUrl) => metrics?.invalidResource(typeUrl),
       onSnapshotBuilt: (kind) => metrics?.snapshotBuilt(kind),
       onDebounced: (ms) => metrics?.debounced(ms),
-      intentionsDefaultAllow: acl.current().defaultPolicy === 'allow',
+      // Follows the ACL's default_policy as the files change: proxies' RBAC defaults agree with the ACL checks.
+      intentionsDefaultAllow: acl.state$.pipe(
+        map((s) => s.defaultPolicy === 'allow'),
+        distinctUntilChanged(),
+      ),
     });
+    phases.sources.push(() => proxies.close()); // after the streams ended: no pipeline waits out its grace period
     // Every stream is checked against the ACL when it opens and again whenever the ACL or the node's
     // registration changes: a revoked token's streams end with PERMISSION_DENIED.
     const access = createXdsAccess({ acl, store, logger: logger.child({ component: 'acl' }) });
