@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from './address.js';
 import { addClientCommands } from './commands/add-client-commands.js';
 import { CliError } from './commands/cli-error.js';
+import { quietOnClosedStdout } from './quiet-closed-stdout.js';
 import { serveCommand } from './serve-command.js';
 
 /**
@@ -15,6 +16,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)');
   program.addCommand(serveCommand((code) => process.exit(code)));
   addClientCommands(program);
+  // A client command whose reader went away (`rxds services | head -1`) stops quietly; `serve` keeps
+  // Node's default (its stdout is the log).
+  program.hook('preAction', (_program, action) => {
+    if (action.name() !== 'serve') quietOnClosedStdout();
+  });
   for (const cmd of program.commands) cmd.exitOverride();
   try {
     await program.parseAsync([...argv]);
