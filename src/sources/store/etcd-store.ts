@@ -55,8 +55,10 @@ const CATCH_UP_MS = 2000;
  * - A write is computed on the local state and committed in one Txn guarded by the mod revision of
  *   `meta/index` that state reflects (every write puts that key, so any other write since fails the
  *   guard). On a conflict the write waits for the watch to bring in the other write and runs again (etcd's
- *   STM pattern); writes that change nothing or are refused are validated the same way (a guard-only
- *   Txn), so a refusal is never based on a stale state. `write` resolves once the Txn committed.
+ *   STM pattern), so a write function may run more than once (it must not have effects of its own).
+ *   Writes that change nothing or are refused are validated the same way (a guard-only Txn), so a refusal
+ *   is never based on a stale state. `write` resolves once the Txn committed; writes queued meanwhile
+ *   share the next Txn (each with its own index) up to `maxTxnOps` keys.
  * - `state$` is folded from one prefix watch started after the revision of the initial range read.
  *   When the watch breaks (etcd down or restarted, history compacted), the store reads the prefix again
  *   and watches from there: no event is lost, and the index never goes backwards.
