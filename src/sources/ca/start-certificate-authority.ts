@@ -50,17 +50,34 @@ export async function startCertificateAuthority(options: StartCertificateAuthori
     }
   }
 
-  checkRootKeys(loaded);
-  const sameDomain = loaded.trustDomain === options.trustDomain;
-  const state = sameDomain ? loaded : Object.freeze({ ...loaded, trustDomain: options.trustDomain });
-  const ca = new CertificateAuthority({ ...common, state, restored: true });
-  if (!sameDomain) {
-    logger.warn({ from: loaded.trustDomain, to: options.trustDomain }, 'trust domain changed: rotating the CA root');
-    await ca.rotateRoot();
+  for (let attempt = 1; ; attempt++) {
+    checkRootKeys(loaded);
+    const sameDomain = loaded.trustDomain === options.trustDomain;
+    const state = sameDomain ? loaded : Object.freeze({ ...loaded, trustDomain: options.trustDomain });
+    const ca = new CertificateAuthority({ ...common, state, restored: true });
+    if (!sameDomain) {
+      logger.warn({ from: loaded.trustDomain, to: options.trustDomain }, 'trust domain changed: rotating the CA root');
+      try {
+        await ca.rotateRoot();
+      } catch (e) {
+        // Another replica changed the CA state meanwhile (e.g. it restarted with the same new trust
+        // domain and rotated first): start again from its state, which may need no rotation.
+        if (!(e instanceof CaStateChangedError) || attempt >= MAX_START_ATTEMPTS) throw e;
+        await ca.close();
+        const reloaded = await options.persistence.load();
+        if (!reloaded) throw e;
+        loaded = reloaded;
+        logger.info({ rootId: loaded.activeRootId, trustDomain: loaded.trustDomain }, 'another replica changed the CA state during the rotation: starting again from its state');
+        continue;
+      }
+    }
+    logger.info({ rootId: ca.roots().activeRootId, roots: ca.roots().roots.length }, 'CA state loaded');
+    return ca;
   }
-  logger.info({ rootId: ca.roots().activeRootId, roots: ca.roots().roots.length }, 'CA state loaded');
-  return ca;
 }
+
+/** Starts over from another replica's CA state at most this many times (see the rotation above). */
+const MAX_START_ATTEMPTS = 3;
 
 /** Each saved root's certificate parses, is a CA, and matches its private key. */
 function checkRootKeys(state: CaState): void {

@@ -7,14 +7,15 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Subscription } from 'rxjs';
+import { NEVER, Subscription } from 'rxjs';
 import type { Logger } from '../../../src/core/logger.js';
 import { openSqliteStore } from '../../../src/sources/store/sqlite-store.js';
 import { startCertificateAuthority } from '../../../src/sources/ca/start-certificate-authority.js';
 import { CA_STATE_KEY, createStoreCaPersistence } from '../../../src/sources/ca/store-ca-persistence.js';
 import type { CertificateAuthority } from '../../../src/sources/ca/certificate-authority.js';
 import type { StateStore } from '../../../src/sources/store/state-store.js';
-import { waitFor } from '../../support/wait.js';
+import { createX509Issuer } from '../../../src/sources/ca/x509-issuer.js';
+import { deferred, waitFor } from '../../support/wait.js';
 
 interface Line {
   readonly level: string;
@@ -107,6 +108,36 @@ test('a replica started with another trust domain rotates the root; the running 
     subs.unsubscribe();
     await a?.close();
     await c?.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('two replicas restarted together with a new trust domain: the one that loses the rotation race starts from the winner\'s state', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'rxds-ca-follow-'));
+  const store = await openSqliteStore(dir);
+  const cas: CertificateAuthority[] = [];
+  try {
+    await (await start(store, captureLogger())).close(); // the mesh so far: a root for rxds.local
+    // B loads the old state and starts rotating, but its new root takes a while; and B hears of other
+    // writes late (an etcd watch lagging: here never), so its save is the one refused.
+    const x509 = createX509Issuer();
+    const gate = deferred<void>();
+    const slowIssuer = { ...x509, createRoot: async (req: Parameters<typeof x509.createRoot>[0]) => (await gate.promise, x509.createRoot(req)) };
+    const logB = captureLogger();
+    const lagging = { current: store.current, write: store.write, state$: NEVER };
+    const startingB = startCertificateAuthority({ trustDomain: 'other.test', persistence: createStoreCaPersistence(lagging, CA_STATE_KEY, { logger: logB }), logger: logB, issuer: slowIssuer });
+    const a = await start(store, captureLogger(), 'other.test');
+    cas.push(a);
+    gate.resolve();
+    const b = await startingB;
+    cas.push(b);
+    assert.equal(b.roots().activeRootId, a.roots().activeRootId, "B uses A's new root instead of failing its start");
+    assert.equal(b.trustDomain, 'other.test');
+    assert.equal((store.current().system.get(CA_STATE_KEY)?.Value as { activeRootId: string }).activeRootId, a.roots().activeRootId);
+    assert.equal(logB.lines.filter((l) => /starting again from its state/.test(l.msg ?? '')).length, 1);
+  } finally {
+    for (const ca of cas) await ca.close();
     await store.close();
     await rm(dir, { recursive: true, force: true });
   }
