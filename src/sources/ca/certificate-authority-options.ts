@@ -8,7 +8,10 @@ export interface CertificateAuthorityOptions {
   readonly issuer: CertIssuer;
   /** True when `state` was loaded from persistence: leaves signed before the restart may be in use. */
   readonly restored?: boolean;
-  /** Saves every state change (rotation, a retired root leaving the bundle). */
+  /**
+   * Saves every state change (rotation, a retired root leaving the bundle). When it has `changes$` (the
+   * store persistence), the CA also follows the states other replicas save there.
+   */
   readonly persistence?: CaPersistence;
   /** Renewal, rotation and retention timers; default asyncScheduler. */
   readonly scheduler?: SchedulerLike;
