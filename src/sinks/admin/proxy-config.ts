@@ -5,10 +5,12 @@ import { PUSH_ORDER, isKnownTypeUrl } from '../../core/type-urls.js';
 import { envoyTypeRegistry } from '../../pipelines/validate/envoy-registry.js';
 import type { StreamStatus } from '../xds/stream-status.js';
 import { streamsOfNode } from './proxy-status-view.js';
+import { redactSecrets } from './redact-secrets.js';
 
 /**
  * What a proxy was last sent, as `GET /v1/rxds/proxies/:id/config` answers it: per type URL, per resource
- * name, the resource in the protobuf JSON mapping (proto field names, as Envoy's own config dump).
+ * name, the resource in the protobuf JSON mapping (proto field names, as Envoy's own config dump), with
+ * private keys and other key material shown as "[redacted]" (as Envoy's config dump does; see redact-secrets.ts).
  * Types in push order, names sorted: equal configs serialize equally.
  */
 export interface ProxyConfig {
@@ -39,7 +41,7 @@ export function createResourceRenderer(): ResourceRenderer {
 function render(r: Resource): JsonValue {
   if (!isKnownTypeUrl(r.typeUrl)) return { '@error': `no schema for ${r.typeUrl}` };
   try {
-    return toJson(RESOURCE_KINDS[r.typeUrl].schema, r.message as never, { registry: envoyTypeRegistry, useProtoFieldName: true });
+    return redactSecrets(toJson(RESOURCE_KINDS[r.typeUrl].schema, r.message as never, { registry: envoyTypeRegistry, useProtoFieldName: true }));
   } catch (err) {
     // An Any of a type rxds has no schema for: show what can be shown rather than failing the whole dump.
     return { '@error': `cannot render as JSON: ${(err as Error).message}`, '@bytes': Buffer.from(r.body).toString('base64') };
