@@ -243,6 +243,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
           if (batch.next !== base.state && view.revision < revision) {
             setView({ state: batch.next, metaRevision: revision, revision });
           }
+          if (!resyncing) status?.report('store', { state: 'ok' }); // etcd answers again (even to a no-op)
           const settled = queue.slice(0, batch.taken);
           queue = queue.slice(batch.taken);
           settled.forEach((p, i) => {
