@@ -93,6 +93,27 @@ test('two rxds serve --store etcd replicas share one state: blocking queries, xD
   }
 });
 
+test('sidecars registered at once through both replicas get distinct auto-assigned ports', async () => {
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
+  try {
+    const register = (p: RxdsProcess, i: number) =>
+      fetch(`${p.httpUrl}/v1/agent/service/register`, {
+        method: 'PUT',
+        body: JSON.stringify({ Name: `svc${i}`, ID: `svc${i}-1`, Address: '127.0.0.1', Port: 9000 + i, Connect: { SidecarService: {} } }),
+      });
+    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => register(i % 2 === 0 ? a : b, i)));
+    assert.deepEqual(results.map((r) => r.status), Array(16).fill(200));
+    const services = (await getJson<Record<string, { ID: string; Port: number; Kind?: string }>>(`${b.httpUrl}/v1/agent/services`)).body;
+    const sidecars = Object.values(services).filter((s) => s.Kind === 'connect-proxy');
+    assert.equal(sidecars.length, 16);
+    const ports = sidecars.map((s) => s.Port);
+    assert.equal(new Set(ports).size, 16, `each sidecar its own port: ${ports.sort()}`);
+  } finally {
+    assert.deepEqual(await Promise.all([a.stop(), b.stop()]), [0, 0]);
+  }
+});
+
 test('a TTL check kept alive through one replica stays passing on the other, and expires when the updates stop', async () => {
   const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
   const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
