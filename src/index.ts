@@ -21,9 +21,20 @@ export { HttpError, badRequest, notFound, forbidden } from './core/http/http-err
 // ── sources: store, catalog, Consul API, config entries, health checks, files, CA, ACL ─────────────
 export { openSqliteStore } from './sources/store/sqlite-store.js';
 export { createMemoryStore } from './sources/store/memory-store.js';
-export { EMPTY_CATALOG_STATE } from './sources/store/catalog-state.js';
+export { openEtcdStore } from './sources/store/etcd-store.js';
+export type { EtcdStoreOptions, EtcdStateStore } from './sources/store/etcd-store.js';
+export { EMPTY_CATALOG_STATE, STORE_TABLES, IndexKey } from './sources/store/catalog-state.js';
 export type { StateStore, Write } from './sources/store/state-store.js';
-export type { CatalogState, ServiceRecord, CheckRecord, ConfigEntryRecord, CheckStatus, WriteOp } from './sources/store/catalog-state.js';
+export type {
+  CatalogState,
+  ServiceRecord,
+  CheckRecord,
+  ConfigEntryRecord,
+  SystemRecord,
+  StoreTable,
+  CheckStatus,
+  WriteOp,
+} from './sources/store/catalog-state.js';
 export { StoreConflictError, StoreUnavailableError } from './sources/store/store-errors.js';
 export { createCatalog } from './sources/catalog/catalog.js';
 export type { Catalog, CatalogOptions } from './sources/catalog/catalog.js';
@@ -69,6 +80,10 @@ export { startCertificateAuthority } from './sources/ca/start-certificate-author
 export { CertificateAuthority } from './sources/ca/certificate-authority.js';
 export { createFileCaPersistence, CaPersistenceError } from './sources/ca/file-ca-persistence.js';
 export { createMemoryCaPersistence } from './sources/ca/memory-ca-persistence.js';
+export { createStoreCaPersistence, CA_STATE_KEY, CaStateChangedError } from './sources/ca/store-ca-persistence.js';
+export type { StoreCaPersistence, StoreCaPersistenceOptions } from './sources/ca/store-ca-persistence.js';
+export { importCaStateFile } from './sources/ca/import-ca-state-file.js';
+export type { CaStateImport } from './sources/ca/import-ca-state-file.js';
 export { createX509Issuer } from './sources/ca/x509-issuer.js';
 export { spiffeServiceUri } from './sources/ca/spiffe-id.js';
 export { CaError } from './sources/ca/ca-types.js';
@@ -79,6 +94,8 @@ export type { AclSource, AclState, Authorizer } from './sources/acl/index.js';
 // ── pipelines: per-proxy snapshots, discovery chains, Envoy resources, the PGV gate, secrets ──────
 export { createProxyManager, createProxySnapshots } from './pipelines/proxy/proxy-manager.js';
 export type { ProxyManager, ProxyManagerDeps, ProxyStreamInfo } from './pipelines/proxy/proxy-manager.js';
+export { intentionsDefault$ } from './pipelines/proxy/intentions-default.js';
+export type { IntentionsDefault } from './pipelines/proxy/intentions-default.js';
 export {
   compileChain,
   chainDependencies,

@@ -26,6 +26,9 @@ const EXPORTED = [
   'startFileSource', 'startHealthChecks', 'startRxds', 'targetSni', 'tokenFromHttp', 'tokenFromMetadata',
   'trustBundleSecret', 'typeUrlOf', 'validateConfigEntryGraph', 'validateConfigEntrySet', 'validateDeletion',
   'validateMessage', 'watchConfigFiles',
+  // The store on etcd, store-kept CA state, and the runtime intentions default.
+  'openEtcdStore', 'STORE_TABLES', 'IndexKey', 'createStoreCaPersistence', 'CA_STATE_KEY', 'CaStateChangedError',
+  'importCaStateFile', 'intentionsDefault$',
 ];
 
 test('src/index.ts exports exactly the public API', () => {
