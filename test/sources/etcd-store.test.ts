@@ -165,6 +165,12 @@ test('a foreign or damaged key under the prefix is skipped; the store keeps serv
   }
 });
 
+test('an endpoint written with a trailing slash works', async () => {
+  const store = await openEtcdStore({ endpoints: [`${etcd.endpoint}/`], prefix: `/etcd-store-test-${++prefixes}/`, connectTimeoutMs: 2000 });
+  assert.equal(await store.write([put(serviceInput('web-1'))]), 2);
+  await store.close();
+});
+
 test('opening against an unreachable etcd fails clearly within the connect timeout', async () => {
   const port = await freePort();
   const started = Date.now();

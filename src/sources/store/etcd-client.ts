@@ -17,7 +17,8 @@ export interface EtcdClientOptions {
 export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
   const timeout = options.requestTimeoutMs ?? 2000;
   return new Etcd3({
-    hosts: [...options.endpoints],
+    // `http://host:port/` (accepted by --etcd-endpoints) would not parse as a gRPC target with the slash.
+    hosts: options.endpoints.map((e) => e.replace(/\/+$/, '')),
     dialTimeout: timeout,
     faultHandling: {
       host: () => noop,
