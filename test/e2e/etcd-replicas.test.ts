@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
-import { ClusterLoadAssignmentSchema } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
+import { ClusterLoadAssignmentSchema, type ClusterLoadAssignment } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { ListenerSchema } from '../../src/gen/envoy/config/listener/v3/listener_pb.js';
 import { TypeUrl } from '../../src/core/type-urls.js';
 import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
@@ -38,6 +38,16 @@ async function getJson<T>(url: string, init?: RequestInit): Promise<{ body: T; i
 }
 
 const grpcPort = (p: RxdsProcess) => Number(p.grpcAddr.split(':').pop());
+
+/** The ports of a ClusterLoadAssignment's endpoints. */
+function endpointPorts(cla: ClusterLoadAssignment): unknown[] {
+  return cla.endpoints.flatMap((locality) =>
+    locality.lbEndpoints.map((lb) => {
+      const address = lb.hostIdentifier.case === 'endpoint' ? lb.hostIdentifier.value.address?.address : undefined;
+      return address?.case === 'socketAddress' ? address.value.portSpecifier.value : undefined;
+    }),
+  );
+}
 
 test('two rxds serve --store etcd replicas share one state: blocking queries, xDS and the CA root', async () => {
   const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
@@ -73,9 +83,7 @@ test('two rxds serve --store etcd replicas share one state: blocking queries, xD
     const clusterName = `web.default.dc1.internal.${rootsA.TrustDomain}`;
     client.subscribe(TypeUrl.ClusterLoadAssignment, [clusterName]);
     const eds = await client.nextAcked(TypeUrl.ClusterLoadAssignment, 10_000);
-    const cla = fromBinary(ClusterLoadAssignmentSchema, eds.resources[0]!.value);
-    const ports = cla.endpoints.flatMap((l) => l.lbEndpoints.map((e) => (e.hostIdentifier.case === 'endpoint' ? e.hostIdentifier.value.address?.address.case === 'socketAddress' ? e.hostIdentifier.value.address.address.value.portSpecifier.value : 0 : 0)));
-    assert.deepEqual(ports, [18080]);
+    assert.deepEqual(endpointPorts(fromBinary(ClusterLoadAssignmentSchema, eds.resources[0]!.value)), [18080]);
 
     // And the other way: deregistered through B, gone on A (a blocking query on A is released).
     const blockedA = getJson<unknown[]>(`${a.httpUrl}/v1/health/service/web?index=${onA.index}&wait=20s`);
