@@ -13,7 +13,7 @@ import { applyFileSource } from '../sources/catalog/file-source.js';
 import { parseServiceDefinition } from '../sources/catalog/service-definition.js';
 import { watchConfigFiles } from '../sources/file/watch-config-files.js';
 import { aclConfigOf, createAclSource } from '../sources/acl/acl-source.js';
-import { operatorGuard } from '../sources/acl/http-guard.js';
+import { operatorGuard, proxyGuard } from '../sources/acl/http-guard.js';
 import { createXdsAccess } from './xds-authorize.js';
 import { grpcServerCredentials, loadTlsMaterial } from './tls-credentials.js';
 import { startHealthChecks } from '../sources/catalog/health-checks.js';
@@ -173,6 +173,8 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       logger: logger.child({ component: 'admin' }),
       serviceOf: (id) => store.current().services.get(id)?.Proxy?.DestinationServiceName,
       authorize: operatorGuard(acl, 'read'),
+      // A token with service write on a sidecar's service may read that proxy's status and config too.
+      authorizeProxy: proxyGuard(acl, (id) => store.current().services.get(id)),
     });
 
     const http: HttpServerHandle = createHttpServer(

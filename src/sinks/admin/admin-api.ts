@@ -45,6 +45,13 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
     await deps.authorize?.(ctx.req);
     return route(ctx);
   };
+  // One proxy's endpoints: its own check when given (the node id is known before anything is read).
+  const guardedProxy = (route: Route): Route => async (ctx) => {
+    const id = ctx.params['id']!;
+    if (deps.authorizeProxy) await deps.authorizeProxy(ctx.req, id);
+    else await deps.authorize?.(ctx.req);
+    return route(ctx);
+  };
   const unknownProxy = (id: string) =>
     notFound(`no proxy with node id ${JSON.stringify(id)} is connected (see GET /v1/rxds/proxies)`);
 
@@ -55,7 +62,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   router.get(
     '/v1/rxds/proxies/:id',
-    guarded(({ params }) => {
+    guardedProxy(({ params }) => {
       const id = params['id']!;
       const streams = streamsOfNode(statuses(), id);
       if (streams.length === 0) throw unknownProxy(id);
@@ -65,7 +72,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   router.get(
     '/v1/rxds/proxies/:id/config',
-    guarded(({ params }) => {
+    guardedProxy(({ params }) => {
       const id = params['id']!;
       const config = proxyConfig(statuses(), id, renderer);
       if (!config) throw unknownProxy(id);
@@ -75,7 +82,7 @@ export function createAdminApi(deps: AdminApiDeps): AdminApi {
 
   router.get(
     '/v1/rxds/proxies/:id/watch',
-    guarded(({ req, res, params }) => {
+    guardedProxy(({ req, res, params }) => {
       const id = params['id']!;
       if (streamsOfNode(statuses(), id).length === 0) throw unknownProxy(id);
       if (stopped) throw new HttpError(503, 'the server is shutting down');

@@ -37,6 +37,11 @@ export interface AdminApiDeps {
    * to refuse. `/healthz` and `/readyz` are never checked (probes carry no token).
    */
   readonly authorize?: (req: IncomingMessage) => void | Promise<void>;
+  /**
+   * Access check for one proxy's endpoints (`/v1/rxds/proxies/:id`, `/config`, `/watch`), given its node
+   * id: e.g. operator read, or service write on the proxy's service. Default: {@link authorize}.
+   */
+  readonly authorizeProxy?: (req: IncomingMessage, nodeId: string) => void | Promise<void>;
   readonly logger?: Logger;
   /** Wall clock for ages (default Date.now): the same clock the xDS server stamps its statuses with. */
   readonly now?: () => number;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { forbidden, type HttpError } from '../../core/http/http-error.js';
 import type { AclSource } from './acl-source.js';
 import type { Authorizer } from './authorizer.js';
+import type { ServiceRecord } from '../store/catalog-state.js';
 import { tokenFromHttp } from './request-token.js';
 
 /** The caller of an HTTP request, from its token (header, bearer or `?token=`). */
@@ -30,5 +31,30 @@ export function operatorGuard(acl: Pick<AclSource, 'authorize'>, access: 'read' 
     requireAuthenticated(authz);
     const ok = access === 'read' ? authz.operatorRead() : authz.operatorWrite();
     if (!ok) throw permissionDenied(`${authz.label} lacks operator ${access}`);
+  };
+}
+
+/**
+ * An `authorizeProxy(req, nodeId)` hook for the admin API's per-proxy endpoints (`/v1/rxds/proxies/:id`,
+ * its `/config` and `/watch`): operator read sees every proxy; a token with service write on a
+ * connect-proxy's service and its destination sees that proxy, as it may fetch the proxy's xDS config
+ * (CONTRACT section 5). `registered` looks a node id up in the catalog.
+ */
+export function proxyGuard(
+  acl: Pick<AclSource, 'authorize'>,
+  registered: (nodeId: string) => ServiceRecord | undefined,
+): (req: IncomingMessage, nodeId: string) => void {
+  return (req, nodeId) => {
+    const authz = requestAuthorizer(acl, req);
+    requireAuthenticated(authz);
+    if (authz.operatorRead()) return;
+    const proxy = registered(nodeId);
+    const dest = proxy?.Kind === 'connect-proxy' ? proxy.Proxy?.DestinationServiceName : undefined;
+    if (proxy && dest !== undefined && authz.serviceWrite(proxy.Service) && authz.serviceWrite(dest)) return;
+    throw permissionDenied(
+      dest === undefined
+        ? `${authz.label} lacks operator read (${JSON.stringify(nodeId)} is not a registered connect-proxy)`
+        : `${authz.label} lacks operator read and service write on ${JSON.stringify(dest)}, the service of ${JSON.stringify(nodeId)}`,
+    );
   };
 }
