@@ -197,18 +197,19 @@ test('system records (the CA state) are shared too: a first-write race between r
   }
 });
 
-test('a write larger than etcd allows in one Txn is refused whole with a clear message; a write queued with it still succeeds', async () => {
+test('a write larger than etcd allows in one Txn is refused whole with a clear message; the writes queued around it succeed', async () => {
   const [a] = await replicas(1);
   try {
     // The test etcd runs with --max-txn-ops 1024: 600 services of distinct names touch ~1200 keys.
     const big = Array.from({ length: 600 }, (_, i) => put(serviceInput(`big${i}-1`)));
-    const [small, huge] = await Promise.allSettled([a!.write([put(serviceInput('small-1'))]), a!.write(big)]);
+    const [small, huge, later] = await Promise.allSettled([a!.write([put(serviceInput('small-1'))]), a!.write(big), a!.write([put(serviceInput('later-1'))])]);
     assert.deepEqual(small, { status: 'fulfilled', value: 2 });
+    assert.deepEqual(later, { status: 'fulfilled', value: 3 }, 'a write queued after the refused one is not refused with it');
     assert.equal(huge.status, 'rejected');
     const err = (huge as PromiseRejectedResult).reason as Error;
     assert.ok(err instanceof StoreUnavailableError && /--max-txn-ops/.test(err.message), err.message);
-    assert.deepEqual([...a!.current().services.keys()], ['small-1'], 'nothing of the large write applied');
-    assert.equal(await a!.write([put(serviceInput('after-1'))]), 3, 'the store goes on');
+    assert.deepEqual([...a!.current().services.keys()].sort(), ['later-1', 'small-1'], 'nothing of the large write applied');
+    assert.equal(await a!.write([put(serviceInput('after-1'))]), 4, 'the store goes on');
   } finally {
     await closeAll([a!]);
   }

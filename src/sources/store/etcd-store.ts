@@ -225,10 +225,12 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
     for (let attempt = 1; ; attempt++) {
       const writer = randomUUID();
       let result: { done: true } | { done: false; metaRevision: number };
+      let taken = queue.length;
       try {
         result = await exclusive(async () => {
           const base = view;
           const batch = planBatch(base.state, queue.map((p) => p.write), keys, maxTxnOps, writer);
+          taken = batch.taken;
           const res = await client.kv.txn({
             compare: [modRevisionIs(keys.metaIndex, base.metaRevision)],
             success: [...batch.ops],
@@ -254,9 +256,10 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
           return { done: true as const };
         });
       } catch (err) {
-        // etcd unreachable, or refused the Txn (e.g. too many ops): the whole batch is refused, nothing applied.
-        const failed = queue;
-        queue = [];
+        // etcd unreachable, or refused the Txn (e.g. too many ops): the batch is refused, nothing applied.
+        // The writes queued after it get their own attempt.
+        const failed = queue.slice(0, taken);
+        queue = queue.slice(taken);
         const message = /too many operations/.test((err as Error).message)
           ? `${(err as Error).message} (one write changes more keys than etcd's --max-txn-ops allows; start etcd with a larger --max-txn-ops)`
           : (err as Error).message;
