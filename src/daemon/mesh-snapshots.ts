@@ -4,6 +4,7 @@ import { ResourceEncoder } from '../core/resource.js';
 import { createProxyManager, type ProxyManager } from '../pipelines/proxy/proxy-manager.js';
 import { withProxylessServers } from '../pipelines/proxy/proxyless-servers.js';
 import { intentionsDefault$, type IntentionsDefault } from '../pipelines/proxy/intentions-default.js';
+import { trustDomain$, type TrustDomain } from '../pipelines/proxy/trust-domain.js';
 import type { InvalidResource } from '../pipelines/proxy/gate-resources.js';
 import { ResourceGate } from '../pipelines/validate/check-resource.js';
 import { createSecretResources, serviceSecrets$ } from '../pipelines/secrets/secret-resources.js';
@@ -18,7 +19,11 @@ export const MAX_SNAPSHOTS_PER_SECOND = 2_000;
 export interface MeshSnapshotsDeps {
   readonly catalog: Catalog;
   readonly ca: CertificateAuthority;
-  readonly trustDomain: string;
+  /**
+   * The mesh's trust domain; an Observable to follow the CA's at runtime (`ca.roots$` mapped to its trustDomain:
+   * a replica follows another's rotation to a new trust domain, and its proxies with upstreams are rebuilt).
+   */
+  readonly trustDomain: TrustDomain;
   readonly debounceMs: number;
   readonly debounceMaxMs: number;
   readonly scheduler: SchedulerLike;
@@ -53,7 +58,7 @@ export function createMeshSnapshots(deps: MeshSnapshotsDeps): ProxyManager {
     debounceMs: deps.debounceMs,
     debounceMaxMs: deps.debounceMaxMs,
     graceMs: PROXY_GRACE_MS,
-    trustDomain: deps.trustDomain,
+    trustDomain: trustDomain$(deps.trustDomain), // one subscription to its source for the whole process
     logger: deps.logger,
     maxSnapshotsPerSecond: MAX_SNAPSHOTS_PER_SECOND,
     gate,

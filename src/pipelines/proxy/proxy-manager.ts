@@ -10,6 +10,7 @@ import { DeliveryLimiter } from './delivery-limiter.js';
 import type { InvalidResource } from './gate-resources.js';
 import { NodeTargets, type Subscriptions } from './node-targets.js';
 import { intentionsDefault$, type IntentionsDefault } from './intentions-default.js';
+import type { TrustDomain } from './trust-domain.js';
 import { proxyPipeline, type PipelineShared } from './proxy-pipeline.js';
 import type { ProxySnapshot } from './proxy-snapshot.js';
 import { UpstreamInputs } from './upstream-inputs.js';
@@ -25,7 +26,12 @@ export interface ProxyManagerDeps {
   readonly debounceMaxMs: number;
   /** How long a node's pipeline (and its last snapshot) outlives its last stream. */
   readonly graceMs: number;
-  readonly trustDomain: string;
+  /**
+   * The mesh's trust domain; an Observable to follow the CA's (each change recompiles every chain: the proxies
+   * with upstreams, sidecars and proxyless clients, are rebuilt with the new cluster names, SNI and SANs; the
+   * others build nothing). Until its first value no proxy with upstreams gets a configuration.
+   */
+  readonly trustDomain: TrustDomain;
   readonly logger: Logger;
   /** Global cap on snapshot builds/deliveries per second, all proxies together (Infinity or 0: none). */
   readonly maxSnapshotsPerSecond: number;

@@ -13,10 +13,15 @@ import { asChecks, type EndpointInstance, type Flavor, type UpstreamInput } from
 import { jsonEqual } from '../../sources/store/json-equal.js';
 import { compileHeldCluster } from './held-cluster.js';
 import { sharedFamily } from './shared-family.js';
+import { trustDomain$ as trustDomainStream, type TrustDomain } from './trust-domain.js';
 
 export interface UpstreamInputsOptions {
   readonly catalog: Catalog;
-  readonly trustDomain: string;
+  /**
+   * The trust domain the chains are compiled for (cluster names, SNI, SAN); an Observable to follow the CA:
+   * each change recompiles every chain and held cluster, so every upstream input emits again.
+   */
+  readonly trustDomain: TrustDomain;
   readonly scheduler: SchedulerLike;
   readonly logger: Logger;
   /** Address of an instance registered without one (the agent's node address, as in Consul). */
@@ -34,7 +39,8 @@ const NO_PROXIES: readonly ServiceRecord[] = Object.freeze([]);
  * targets draw from. Each emits only when its chain or those instances change, with a new frozen
  * {@link UpstreamInput} (what generation memoizes on). A proxyless client's endpoints are the service
  * instances themselves; an Envoy sidecar's are the instances' sidecar proxies (address and port of the
- * proxy, checks of both, the instance's tags and meta for subset filters, as Consul does).
+ * proxy, checks of both, the instance's tags and meta for subset filters, as Consul does). Inputs wait for
+ * the trust domain's first value.
  */
 export class UpstreamInputs {
   readonly input$: (flavor: Flavor, service: string) => Observable<UpstreamInput>;
@@ -50,6 +56,7 @@ export class UpstreamInputs {
   constructor(options: UpstreamInputsOptions) {
     const { catalog, scheduler, logger } = options;
     const nodeAddress = options.nodeAddress ?? '127.0.0.1';
+    const trustDomain$ = trustDomainStream(options.trustDomain);
     this.entries$ = sharedFamily(
       () =>
         catalog.allConfigEntries$.pipe(
@@ -66,23 +73,30 @@ export class UpstreamInputs {
       (service) =>
         new Observable<CompiledChain | undefined>((subscriber) => {
           let emitted = false;
-          return compiledChain$(service, this.entries$, {
-            trustDomain: options.trustDomain,
-            onError: (err) => {
-              logger.warn({ service, err: err instanceof Error ? err.message : String(err) }, 'discovery chain does not compile: keeping the previous one');
-              if (!emitted) {
+          // A new trust domain compiles the chain again from the current entries (its names all change).
+          return trustDomain$
+            .pipe(
+              switchMap((trustDomain) =>
+                compiledChain$(service, this.entries$, {
+                  trustDomain,
+                  onError: (err) => {
+                    logger.warn({ service, err: err instanceof Error ? err.message : String(err) }, 'discovery chain does not compile: keeping the previous one');
+                    if (!emitted) {
+                      emitted = true;
+                      subscriber.next(undefined);
+                    }
+                  },
+                }),
+              ),
+            )
+            .subscribe({
+              next: (chain) => {
                 emitted = true;
-                subscriber.next(undefined);
-              }
-            },
-          }).subscribe({
-            next: (chain) => {
-              emitted = true;
-              subscriber.next(chain);
-            },
-            error: (e) => subscriber.error(e),
-            complete: () => subscriber.complete(),
-          });
+                subscriber.next(chain);
+              },
+              error: (e) => subscriber.error(e),
+              complete: () => subscriber.complete(),
+            });
         }),
       scheduler,
     );
@@ -160,8 +174,8 @@ export class UpstreamInputs {
     const NO_CLUSTER = freeze<UpstreamInput>({ service: '', exists: false, chain: undefined, instances: {} });
     this.cluster$ = sharedFamily(
       (name) =>
-        this.entries$.pipe(
-          map((entries) => compileHeldCluster(name, options.trustDomain, entries)),
+        combineLatest([trustDomain$, this.entries$]).pipe(
+          map(([trustDomain, entries]) => compileHeldCluster(name, trustDomain, entries)),
           distinctUntilChanged((a, b) => jsonEqual(a, b)),
           switchMap((chain) => {
             if (!chain) return of(NO_CLUSTER);
