@@ -177,28 +177,32 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
       authorizeProxy: proxyGuard(acl, (id) => store.current().services.get(id)),
     });
 
+    const consulApi = createConsulApi({
+      store,
+      catalog,
+      logger: logger.child({ component: 'http' }),
+      sourceStatus: sources,
+      scheduler,
+      health: ttlShared?.hooks ?? health.hooks,
+      ca,
+      acl,
+      onWaitingChange: rxdsMetrics.onWaitingChange,
+    });
     const http: HttpServerHandle = createHttpServer(
       [
         admin,
         createMetricsRoute(registry, { authorize: operatorGuard(acl, 'read') }),
         createUiRoute(),
-        createConsulApi({
-          store,
-          catalog,
-          logger: logger.child({ component: 'http' }),
-          sourceStatus: sources,
-          scheduler,
-          health: ttlShared?.hooks ?? health.hooks,
-          ca,
-          acl,
-          onWaitingChange: rxdsMetrics.onWaitingChange,
-        }),
+        consulApi,
       ],
       { logger: logger.child({ component: 'http' }), ...(httpTls ? { tls: httpTls } : {}) },
     );
     const httpBound = await http.listen(options.httpAddr.port, options.httpAddr.host);
     phases.http.push(() => http.close(2000));
     phases.streams.push(() => admin.closeWatches()); // watch streams would hold the HTTP close for its grace
+    // Parked blocking queries get their current answer (as Consul's do when its agent stops) instead of
+    // being cut off by the HTTP close.
+    phases.streams.push(() => consulApi.releaseWaiters());
 
     const grpcListener = await listenGrpc(xds, formatHostPort(options.grpcAddr), {
       maxConnectionAgeMs: options.grpcMaxConnectionAgeMs,

@@ -147,3 +147,28 @@ test('wait and index are validated', async () => {
     await api.close();
   }
 });
+
+test('releaseWaiters (shutdown) answers every parked query now with its current result, and later ones at once', async () => {
+  const counter = waitingCounter();
+  const api = await startTestApi({ onWaitingChange: counter.onWaitingChange });
+  try {
+    await call('PUT', `${api.url}/v1/agent/service/register`, { Name: 'web', ID: 'web-1', Port: 1 });
+    const paths = ['/v1/health/service/web', '/v1/catalog/service/web', '/v1/catalog/services'];
+    const firsts = await Promise.all(paths.map((p) => call('GET', `${api.url}${p}`)));
+    const parked = paths.map((p, i) => httpGet(`${api.url}${p}${p.includes('?') ? '&' : '?'}index=${firsts[i]!.index}&wait=10m`));
+    await counter.until((n) => n === paths.length);
+    api.server.releaseWaiters();
+    const answers = await Promise.all(parked);
+    answers.forEach((r, i) => {
+      assert.equal(r.status, 200, paths[i]);
+      assert.equal(r.index, firsts[i]!.index, `${paths[i]}: the unchanged result, same index`);
+      assert.equal(r.body, firsts[i]!.text, paths[i]);
+    });
+    await counter.until((n) => n === 0);
+    const later = await httpGet(`${api.url}/v1/health/service/web?index=${firsts[0]!.index}&wait=10m`);
+    assert.equal(later.status, 200, 'a blocking query after the release is answered without waiting');
+    assert.equal(later.index, firsts[0]!.index);
+  } finally {
+    await api.close();
+  }
+});

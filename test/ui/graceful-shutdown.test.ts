@@ -20,7 +20,7 @@ function grpcPort(addr: string): number {
   return Number(addr.split(':').at(-1));
 }
 
-test('SIGTERM with an xDS stream, a blocking query and an SSE watch open: every client sees its stream end, exit 0 within 10 s', async (t) => {
+test('SIGTERM with an xDS stream, a blocking query and an SSE watch open: every client sees its stream end (the blocking query answered), exit 0 within 10 s', async (t) => {
   const server = await startRxdsProcess();
   let stopped = false;
   t.after(() => (stopped ? undefined : server.stop('SIGKILL')));
@@ -41,7 +41,7 @@ test('SIGTERM with an xDS stream, a blocking query and an SSE watch open: every 
   await first.arrayBuffer();
   // Blocks until the index moves or 60 s pass: only the shutdown can end it within this test.
   const blocking = fetch(`${server.httpUrl}/v1/catalog/services?index=${index}&wait=60s`).then(
-    async (res) => `answered ${res.status} ${await res.text()}`,
+    async (res) => `answered ${res.status} index ${res.headers.get('x-consul-index')} ${await res.text()}`,
     (err: Error) => `closed: ${err.message}`,
   );
 
@@ -59,7 +59,10 @@ test('SIGTERM with an xDS stream, a blocking query and an SSE watch open: every 
   const status = await withTimeout(xds.ended(), 2000, 'the xDS stream to end');
   assert.equal(status.code, grpc.status.OK, `xDS stream ended with ${status.code} ${status.details}`);
   await withTimeout(watch.ended, 2000, 'the SSE watch to end');
-  assert.match(await withTimeout(blocking, 2000, 'the blocking query to end'), /^(answered|closed)/);
+  // The parked query gets its current answer (same index) before the HTTP server closes, as Consul's do.
+  assert.match(await withTimeout(blocking, 2000, 'the blocking query to end'), new RegExp(`^answered 200 index ${index} `));
+  const errors = server.logs.filter((l) => Number(l['level']) >= 50);
+  assert.deepEqual(errors, [], 'no error logged while shutting down');
   const msgs = server.logs.map((l) => l['msg']);
   assert.ok(msgs.indexOf('shutting down') >= 0 && msgs.indexOf('stopped') > msgs.indexOf('shutting down'), msgs.join(', '));
 });

@@ -9,7 +9,7 @@ import { StoreConflictError, StoreUnavailableError } from '../store/store-errors
 import type { Write } from '../store/state-store.js';
 import { parseBlockingParams } from './blocking-query.js';
 import { sendReply } from './send-reply.js';
-import { createWaiterHub, type WaiterHub } from './waiter-hub.js';
+import { createWaiterHub, type Waiter, type WaiterHub } from './waiter-hub.js';
 import { requestCallers, type RequestCallers } from './acl-router.js';
 import type { ConsulApiDeps } from './consul-api-deps.js';
 import { defaultNode, type NodeInfo } from './render.js';
@@ -28,6 +28,11 @@ export interface ApiContext {
   write(write: Write): Promise<number>;
   /** A check-and-set write: false if its index did not match (nothing written); other failures as `write`. */
   writeCas(write: Write): Promise<boolean>;
+  /**
+   * Shutdown: answers every parked blocking query now with its current result (as Consul does when its
+   * agent stops) and answers later ones without waiting, so that no long poll is cut off mid-wait.
+   */
+  releaseWaiters(): void;
 }
 
 export function createApiContext(deps: ConsulApiDeps): ApiContext {
@@ -50,6 +55,9 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
       }
     });
   };
+  /** Per parked query, what answers it now (releaseWaiters). */
+  const parkedQueries = new Set<() => void>();
+  let released = false;
   const hubs = new WeakMap<Observable<Slice<unknown>>, WaiterHub<unknown>>();
   const hubOf = <T>(slice$: Observable<Slice<T>>): WaiterHub<T> => {
     let hub = hubs.get(slice$) as WaiterHub<T> | undefined;
@@ -65,20 +73,23 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
     logger,
     bodyLimit: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
     callers: requestCallers(deps.acl),
-    blocking(ctx, slice$, reply) {
+    blocking<T>(ctx: RouteContext, slice$: Observable<Slice<T>>, reply: (slice: Slice<T>) => Reply): Promise<Reply | void> {
       checkCommonQuery(ctx.query, deps.node?.datacenter ?? 'dc1');
       const params = parseBlockingParams(ctx.query, random);
       return new Promise((resolve, reject) => {
         let parked = false;
         let done = false;
+        const hub = hubOf(slice$);
         const settle = () => {
           done = true;
           if (!parked) return;
           parked = false;
+          parkedQueries.delete(answerNow);
           countWaiting(-1);
         };
-        const leave = hubOf(slice$).add({
-          minIndex: params.index,
+        const answerNow = () => hub.answerNow(waiter);
+        const waiter: Waiter<T> = {
+          minIndex: released ? 0 : params.index,
           deadline: scheduler.now() + params.waitMs,
           answer: (slice) => {
             settle();
@@ -94,9 +105,11 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
             settle();
             reject(err as Error);
           },
-        });
+        };
+        const leave = hub.add(waiter);
         if (done) return; // answered at once
         parked = true;
+        parkedQueries.add(answerNow);
         countWaiting(1);
         ctx.res.once('close', () => {
           leave();
@@ -104,6 +117,10 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
           resolve(undefined);
         });
       });
+    },
+    releaseWaiters() {
+      released = true;
+      for (const answerNow of [...parkedQueries]) answerNow();
     },
     async write(write) {
       try {

@@ -9,6 +9,8 @@ export interface ConsulApiServer {
   readonly port: number;
   readonly catalog: Catalog;
   readonly http: HttpServerHandle;
+  /** Answers every parked blocking query now (see ConsulApi.releaseWaiters). */
+  releaseWaiters(): void;
   /** Closes the HTTP server (open connections and long polls included). The store is the caller's. */
   close(): Promise<void>;
 }
@@ -26,7 +28,8 @@ export interface ConsulApiServerOptions extends Omit<ConsulApiDeps, 'store' | 'c
  */
 export async function startConsulApiServer(store: StateStore, options: ConsulApiServerOptions): Promise<ConsulApiServer> {
   const catalog = options.catalog ?? createCatalog(store, options.catalogOptions);
-  const http = createHttpServer([createConsulApi({ ...options, store, catalog })], { logger: options.logger });
+  const api = createConsulApi({ ...options, store, catalog });
+  const http = createHttpServer([api], { logger: options.logger });
   const { url, port } = await http.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  return { url, port, catalog, http, close: () => http.close() };
+  return { url, port, catalog, http, releaseWaiters: () => api.releaseWaiters(), close: () => http.close() };
 }

@@ -13,7 +13,15 @@ import { CONSUL_API_ROUTE_POLICIES } from './acl-route-policy.js';
  * reads with blocking queries, config entries) plus `GET /v1/rxds/sources`. Every response carries
  * `X-Consul-Index`: the answered slice's index for reads, the store's index otherwise; never 0.
  */
-export function createConsulApi(deps: ConsulApiDeps): RouteHandler {
+export interface ConsulApi extends RouteHandler {
+  /**
+   * Answers every parked blocking query now with its current result, and later ones at once: call it
+   * when shutting down, before closing the HTTP server (which would otherwise cut them off).
+   */
+  releaseWaiters(): void;
+}
+
+export function createConsulApi(deps: ConsulApiDeps): ConsulApi {
   const api = createApiContext(deps);
   const router = aclGuardedRouter(
     createRouter({
@@ -28,5 +36,5 @@ export function createConsulApi(deps: ConsulApiDeps): RouteHandler {
   addConfigRoutes(router, api);
   if (deps.ca) addConnectCaRoutes(router, deps.ca, { scheduler: deps.scheduler });
   router.get('/v1/rxds/sources', () => ({ body: deps.sourceStatus?.list() ?? [] }));
-  return router.handle;
+  return Object.assign(router.handle, { releaseWaiters: () => api.releaseWaiters() });
 }

@@ -19,6 +19,8 @@ export interface Waiter<T> {
 export interface WaiterHub<T> {
   /** Parks `waiter` (or answers it at once); returns what takes it back out (its client went away). */
   add(waiter: Waiter<T>): () => void;
+  /** Answers a parked `waiter` now with the current slice, as if its wait had ended (shutdown). */
+  answerNow(waiter: Waiter<T>): void;
   /** How many are parked (for tests). */
   readonly size: number;
 }
@@ -114,6 +116,12 @@ export function createWaiterHub<T>(slice$: Observable<Slice<T>>, scheduler: Sche
       return () => {
         if (waiters.delete(waiter)) idleCheck();
       };
+    },
+    answerNow(waiter) {
+      if (!waiters.delete(waiter)) return;
+      if (current) waiter.answer(current);
+      else waiter.fail(new Error('the wait ended before the catalog answered'));
+      idleCheck();
     },
     get size() {
       return waiters.size;
