@@ -129,7 +129,12 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
     const proxies = createMeshSnapshots({
       catalog,
       ca,
-      trustDomain: options.trustDomain,
+      // Follows the CA's trust domain (another replica may rotate the store's CA state to a new one): cluster
+      // names, SNI and SANs agree with the leaves the CA signs. roots$ replays the current roots at once.
+      trustDomain: ca.roots$.pipe(
+        map((r) => r.trustDomain),
+        distinctUntilChanged(),
+      ),
       debounceMs: options.debounceMs,
       debounceMaxMs: options.debounceMaxMs,
       scheduler,
