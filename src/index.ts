@@ -98,6 +98,8 @@ export { createProxyManager, createProxySnapshots } from './pipelines/proxy/prox
 export type { ProxyManager, ProxyManagerDeps, ProxyStreamInfo } from './pipelines/proxy/proxy-manager.js';
 export { intentionsDefault$ } from './pipelines/proxy/intentions-default.js';
 export type { IntentionsDefault } from './pipelines/proxy/intentions-default.js';
+export { trustDomain$ } from './pipelines/proxy/trust-domain.js';
+export type { TrustDomain } from './pipelines/proxy/trust-domain.js';
 export {
   compileChain,
   chainDependencies,

@@ -28,7 +28,7 @@ const EXPORTED = [
   'validateMessage', 'watchConfigFiles',
   // The store on etcd, store-kept CA state, and the runtime intentions default.
   'openEtcdStore', 'shareTtlUpdates', 'STORE_TABLES', 'IndexKey', 'createStoreCaPersistence', 'CA_STATE_KEY', 'CaStateChangedError',
-  'importCaStateFile', 'intentionsDefault$',
+  'importCaStateFile', 'intentionsDefault$', 'trustDomain$',
 ];
 
 test('src/index.ts exports exactly the public API', () => {
