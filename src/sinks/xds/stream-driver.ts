@@ -4,7 +4,7 @@ import type { Node } from '../../gen/envoy/config/core/v3/base_pb.js';
 import type { Logger } from '../../core/logger.js';
 import type { Snapshot } from '../../core/snapshot.js';
 import { ChangeTracker } from './change-tracker.js';
-import type { MachineConfig, MachineOutput, StreamMachine } from './stream-machine.js';
+import type { MachineOutput, StreamMachine } from './stream-machine.js';
 import type { StreamSubscriptions } from './xds-server.js';
 import { runMachine, type MachineStep } from './xds-pipeline.js';
 import type { XdsContext } from './xds-context.js';
@@ -31,7 +31,7 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
   call: ServerDuplexStream<Req, Resp>,
   kind: 'sotw' | 'delta',
   typeUrl: string | undefined,
-  makeMachine: (config: MachineConfig) => StreamMachine<Req, Resp, S>,
+  machine: StreamMachine<Req, Resp, S>,
 ): void {
   const streamId = ctx.nextStreamId();
   const openedAt = ctx.now();
@@ -145,7 +145,6 @@ export function serveStream<Req extends { node?: Node }, Resp, S>(
       // An XdsError from the embedder (e.g. a revoked ACL token) ends the stream with its own status.
       catchError((err: unknown) => throwError(() => (err instanceof XdsError ? err : new SnapshotSourceError(`snapshot source failed: ${errorMessage(err)}`)))),
     );
-    const machine = makeMachine(ctx.machineConfig(typeUrl));
     latest = machine.initial;
     // Subscriptions change only on requests, and matter only if someone listens. They are published
     // before the machine handles a request too (from the pure machine's would-be state), so a snapshot

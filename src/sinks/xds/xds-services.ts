@@ -59,13 +59,17 @@ export function discoveryDefinition(service: DescService, serializers: ResponseS
  */
 export function discoveryImplementation(ctx: XdsContext, service: DescService, typeUrl?: string): UntypedServiceImplementation {
   const impl: UntypedServiceImplementation = {};
+  // A machine is pure (the state is passed in and out): one per service serves all its streams, so an
+  // idle stream carries no machine of its own.
+  const sotw = sotwMachine(ctx.machineConfig(typeUrl));
+  const delta = deltaMachine(ctx.machineConfig(typeUrl));
   for (const method of service.methods) {
     if (method.methodKind === 'bidi_streaming' && method.input.typeName === DiscoveryRequestSchema.typeName) {
       impl[method.localName] = (call: ServerDuplexStream<DiscoveryRequest, DiscoveryResponse>) =>
-        guard(ctx, () => serveStream(ctx, call, 'sotw', typeUrl, sotwMachine));
+        guard(ctx, () => serveStream(ctx, call, 'sotw', typeUrl, sotw));
     } else if (method.methodKind === 'bidi_streaming' && method.input.typeName === DeltaDiscoveryRequestSchema.typeName) {
       impl[method.localName] = (call: ServerDuplexStream<DeltaDiscoveryRequest, DeltaDiscoveryResponse>) =>
-        guard(ctx, () => serveStream(ctx, call, 'delta', typeUrl, deltaMachine));
+        guard(ctx, () => serveStream(ctx, call, 'delta', typeUrl, delta));
     } else if (method.methodKind === 'unary' && typeUrl !== undefined) {
       impl[method.localName] = (call: Parameters<typeof serveFetch>[2], callback: Parameters<typeof serveFetch>[3]) =>
         guard(ctx, () => serveFetch(ctx, typeUrl, call, callback));
