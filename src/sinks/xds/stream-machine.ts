@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import type { Resource } from '../../core/resource.js';
 import type { Snapshot } from '../../core/snapshot.js';
-import { isKnownTypeUrl } from '../../core/type-urls.js';
+import { ALL_TYPE_URLS } from '../../core/type-urls.js';
 import type { Framer } from './any-cache.js';
 import type { Instant, TypeStatus } from './stream-status.js';
 import { XdsError } from './xds-error.js';
@@ -87,7 +87,8 @@ export function requestType(config: MachineConfig, typeUrl: string): string | un
     return config.typeUrl;
   }
   if (typeUrl === '') throw new XdsError(status.INVALID_ARGUMENT, 'type_url is required on an aggregated (ADS) stream');
-  return isKnownTypeUrl(typeUrl) ? typeUrl : undefined;
+  // The canonical constant, not the request's own copy: the stream state keeps it for as long as it lives.
+  return ALL_TYPE_URLS.find((t) => t === typeUrl);
 }
 
 export function checkNameCount(config: MachineConfig, count: number): void {
