@@ -2,26 +2,15 @@
 // started with another --trust-domain rotates the CA root at startup; the replica already running follows:
 // within seconds its /v1/connect/ca/roots lists the new active root (and the trust domain of the store),
 // and the leaves it signs come from the new root.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
+import { etcdForThisFile, type CaRootsBody } from '../support/etcd-fixture.js';
 import { startRxdsProcess, type RxdsProcess } from '../support/rxds-process.js';
 import { withTimeout } from '../support/wait.js';
 
-let etcd: EtcdServer;
-before(async () => {
-  etcd = await startEtcd();
-});
-after(async () => {
-  await etcd?.destroy();
-});
+const etcdServer = etcdForThisFile();
 
-interface RootsBody {
-  ActiveRootID: string;
-  TrustDomain: string;
-  Roots: { ID: string; RootCert: string; Active: boolean }[];
-}
 
 async function getJson<T>(url: string): Promise<T> {
   const res = await fetch(url);
@@ -46,20 +35,20 @@ function logLine(p: RxdsProcess, match: (line: Record<string, unknown>) => boole
 }
 
 test('a root rotation through one replica (started with a new --trust-domain) reaches the other replica within seconds', async () => {
-  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint];
   const a = await startRxdsProcess(args);
   let c: RxdsProcess | undefined;
   try {
-    const before = await getJson<RootsBody>(`${a.httpUrl}/v1/connect/ca/roots`);
+    const before = await getJson<CaRootsBody>(`${a.httpUrl}/v1/connect/ca/roots`);
     assert.equal(before.TrustDomain, 'rxds.local');
 
     c = await startRxdsProcess([...args, '--trust-domain', 'other.test']);
-    const onC = await getJson<RootsBody>(`${c.httpUrl}/v1/connect/ca/roots`);
+    const onC = await getJson<CaRootsBody>(`${c.httpUrl}/v1/connect/ca/roots`);
     assert.equal(onC.TrustDomain, 'other.test');
     assert.notEqual(onC.ActiveRootID, before.ActiveRootID, 'C rotated the root at startup');
 
     await logLine(a, (l) => l.msg === 'CA state changed by another replica: following it' && l.rootId === onC.ActiveRootID, 5000, 'A to follow C\'s root');
-    const onA = await getJson<RootsBody>(`${a.httpUrl}/v1/connect/ca/roots`);
+    const onA = await getJson<CaRootsBody>(`${a.httpUrl}/v1/connect/ca/roots`);
     assert.equal(onA.ActiveRootID, onC.ActiveRootID, "A's active root is C's new one");
     assert.equal(onA.TrustDomain, 'other.test');
     const ids = onA.Roots.map((r) => r.ID);

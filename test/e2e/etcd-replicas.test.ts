@@ -1,7 +1,7 @@
 // End to end: two `rxds serve --store etcd` processes (the built binary) on one real etcd serve one mesh.
 // A registration through A's HTTP API releases a blocking query on B and reaches B's xDS clients; both
 // serve the same CA root; a deregistration through B reaches A; an unreachable etcd fails the start.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,25 +11,14 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { ClusterLoadAssignmentSchema, type ClusterLoadAssignment } from '../../src/gen/envoy/config/endpoint/v3/endpoint_pb.js';
 import { ListenerSchema } from '../../src/gen/envoy/config/listener/v3/listener_pb.js';
 import { TypeUrl } from '../../src/core/type-urls.js';
-import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
+import { etcdForThisFile, type CaRootsBody } from '../support/etcd-fixture.js';
 import { freePort } from '../support/ports.js';
 import { RXDS_BIN, startRxdsProcess, type RxdsProcess } from '../support/rxds-process.js';
 import { SotwClient } from '../support/xds-client.js';
 import { withTimeout } from '../support/wait.js';
 
-let etcd: EtcdServer;
-before(async () => {
-  etcd = await startEtcd();
-});
-after(async () => {
-  await etcd?.destroy();
-});
+const etcdServer = etcdForThisFile();
 
-interface RootsBody {
-  ActiveRootID: string;
-  TrustDomain: string;
-  Roots: { ID: string; RootCert: string; Active: boolean }[];
-}
 
 async function getJson<T>(url: string, init?: RequestInit): Promise<{ body: T; index: number }> {
   const res = await fetch(url, init);
@@ -50,13 +39,13 @@ function endpointPorts(cla: ClusterLoadAssignment): unknown[] {
 }
 
 test('two rxds serve --store etcd replicas share one state: blocking queries, xDS and the CA root', async () => {
-  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint];
   // Started together: both race to create the CA root; the loser must use the winner's.
   const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
   const client = new SotwClient(grpcPort(b), { nodeId: 'etcd-e2e-client' });
   try {
-    const rootsA = (await getJson<RootsBody>(`${a.httpUrl}/v1/connect/ca/roots`)).body;
-    const rootsB = (await getJson<RootsBody>(`${b.httpUrl}/v1/connect/ca/roots`)).body;
+    const rootsA = (await getJson<CaRootsBody>(`${a.httpUrl}/v1/connect/ca/roots`)).body;
+    const rootsB = (await getJson<CaRootsBody>(`${b.httpUrl}/v1/connect/ca/roots`)).body;
     assert.ok(rootsA.Roots.length >= 1 && rootsA.ActiveRootID);
     assert.equal(rootsB.ActiveRootID, rootsA.ActiveRootID, 'one CA root for the mesh');
     assert.deepEqual(rootsB.Roots.map((r) => r.RootCert), rootsA.Roots.map((r) => r.RootCert));
@@ -102,7 +91,7 @@ test('two rxds serve --store etcd replicas share one state: blocking queries, xD
 });
 
 test('sidecars registered at once through both replicas get distinct auto-assigned ports', async () => {
-  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint];
   const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
   try {
     const register = (p: RxdsProcess, i: number) =>
@@ -123,7 +112,7 @@ test('sidecars registered at once through both replicas get distinct auto-assign
 });
 
 test('a TTL check kept alive through one replica stays passing on the other, and expires when the updates stop', async () => {
-  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint];
   const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
   type Check = { CheckID: string; Status: string; ModifyIndex: number };
   // The service's health on B, reduced to its TTL check.
@@ -162,21 +151,21 @@ test('a TTL check kept alive through one replica stays passing on the other, and
 });
 
 test('etcd restarted under two replicas: writes answer 503 and the store is degraded, reads go on; then writes work and reach the other replica', async () => {
-  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint];
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint];
   const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
   const register = (p: RxdsProcess, id: string) =>
     fetch(`${p.httpUrl}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify({ Name: 'api', ID: id, Address: '127.0.0.1', Port: 19000 }) });
   const storeState = async (p: RxdsProcess) => (await getJson<{ Name: string; State: string }[]>(`${p.httpUrl}/v1/rxds/sources`)).body.find((x) => x.Name === 'store')?.State;
   try {
     assert.equal((await register(a, 'api-1')).status, 200);
-    await etcd.stop();
+    await etcdServer().stop();
     const refused = await register(a, 'api-2');
     assert.equal(refused.status, 503, await refused.text());
     assert.equal(await storeState(a), 'degraded');
     const read = await getJson<unknown[]>(`${b.httpUrl}/v1/health/service/api`);
     assert.equal(read.body.length, 1, 'B still answers reads from the last state');
 
-    await etcd.start();
+    await etcdServer().start();
     // A client retries a 503; B reconnects within a fraction of a second.
     let status = 0;
     for (let i = 0; i < 100 && status !== 200; i++) {
@@ -194,7 +183,7 @@ test('etcd restarted under two replicas: writes answer 503 and the store is degr
     }
     assert.equal(ok, 'ok', 'A\'s store recovers');
   } finally {
-    await etcd.start();
+    await etcdServer().start();
     assert.deepEqual(await Promise.all([a.stop(), b.stop()]), [0, 0]);
   }
 });

@@ -3,26 +3,20 @@
 // CA; A follows the CA state, and within seconds, on the same stream and without a restart, the sidecar's
 // upstream cluster is named for the new trust domain, sends its SNI and expects the upstream's SPIFFE ID in
 // it. A's admin API (GET /v1/rxds/proxies/:id/config) shows the same.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
 import { TypeUrl } from '../../src/core/type-urls.js';
 import { ClusterSchema } from '../../src/gen/envoy/config/cluster/v3/cluster_pb.js';
 import { UpstreamTlsContextSchema } from '../../src/gen/envoy/extensions/transport_sockets/tls/v3/tls_pb.js';
 import type { DiscoveryResponse } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
-import { startEtcd, type EtcdServer } from '../support/etcd-server.js';
+import { etcdForThisFile } from '../support/etcd-fixture.js';
 import { startRxdsProcess, type RxdsProcess } from '../support/rxds-process.js';
 import { SotwClient } from '../support/xds-client.js';
 
 const SIDECAR = 'web-1-sidecar-proxy';
 
-let etcd: EtcdServer;
-before(async () => {
-  etcd = await startEtcd();
-});
-after(async () => {
-  await etcd?.destroy();
-});
+const etcdServer = etcdForThisFile();
 
 async function register(httpUrl: string, body: unknown): Promise<void> {
   const res = await fetch(`${httpUrl}/v1/agent/service/register`, { method: 'PUT', body: JSON.stringify(body) });
@@ -47,7 +41,7 @@ function upstreamClusters(resp: DiscoveryResponse): string[] {
 const upstreamAt = (td: string) => [`api.default.dc1.internal.${td} sni=api.default.dc1.internal.${td} san=spiffe://${td}/ns/default/dc/dc1/svc/api`];
 
 test("a replica that follows another's rotation to a new trust domain sends its sidecars the new cluster names, SNI and SPIFFE IDs, without a restart", { timeout: 60_000 }, async () => {
-  const args = ['--store', 'etcd', '--etcd-endpoints', etcd.endpoint, '--debounce-ms', '20', '--debounce-max-ms', '200'];
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint, '--debounce-ms', '20', '--debounce-max-ms', '200'];
   const a = await startRxdsProcess(args);
   let c: RxdsProcess | undefined;
   let xds: SotwClient | undefined;
