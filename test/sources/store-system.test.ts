@@ -28,7 +28,7 @@ function withDir(fn: (dir: string) => Promise<void>): () => Promise<void> {
 }
 
 test('STORE_TABLES lists every record map of the state', () => {
-  const maps = Object.entries(EMPTY_CATALOG_STATE).filter(([k, v]) => v instanceof Map && k !== 'indexes').map(([k]) => k);
+  const maps = Object.entries(EMPTY_CATALOG_STATE).filter(([k, v]) => typeof (v as Partial<ReadonlyMap<string, unknown>> | null)?.get === 'function' && k !== 'indexes').map(([k]) => k);
   assert.deepEqual([...STORE_TABLES].sort(), maps.sort());
 });
 

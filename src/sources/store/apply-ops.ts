@@ -11,6 +11,7 @@ import {
   type WriteOp,
 } from './catalog-state.js';
 import { jsonEqual } from './json-equal.js';
+import { asPersistent, type PersistentMap, type PersistentMapEditor } from './persistent-map.js';
 import { StoreConflictError } from './store-errors.js';
 
 /** What a write touched: the persisted form of the store writes exactly these keys. */
@@ -21,39 +22,45 @@ export interface Applied {
   readonly touched: Touched;
 }
 
-/** Copy-on-write of one map of the state: copied at the first change of a write, untouched maps are shared. */
+/**
+ * One map of the state during a write: changes go to a scratch copy of the persistent map (O(log n) per
+ * changed key, nothing copied in full); untouched maps are shared.
+ */
 class Table<V> {
-  private copy: Map<string, V> | undefined;
+  private readonly editor: PersistentMapEditor<V>;
   readonly touched = new Set<string>();
-  constructor(private readonly base: ReadonlyMap<string, V>) {}
+  constructor(private readonly base: ReadonlyMap<string, V>) {
+    this.editor = asPersistent(base).edit();
+  }
   get(key: string): V | undefined {
-    return (this.copy ?? this.base).get(key);
+    return this.editor.get(key);
   }
   has(key: string): boolean {
-    return (this.copy ?? this.base).has(key);
+    return this.editor.has(key);
   }
   values(): IterableIterator<V> {
-    return (this.copy ?? this.base).values();
+    return this.editor.values();
   }
   set(key: string, value: V): void {
-    (this.copy ??= new Map(this.base)).set(key, freeze(value, true));
+    this.editor.set(key, freeze(value, true));
     this.touched.add(key);
   }
   delete(key: string): void {
     if (!this.has(key)) return;
-    (this.copy ??= new Map(this.base)).delete(key);
+    this.editor.delete(key);
     this.touched.add(key);
   }
-  /** The resulting map (frozen), or the base if nothing changed. */
+  /** The resulting map, or the base if nothing changed. */
   result(): ReadonlyMap<string, V> {
-    return this.copy ? freeze(this.copy) : this.base;
+    return this.touched.size === 0 ? this.base : this.editor.done();
   }
 }
 
 /**
  * Applies one atomic write to the state: a pure function shared by every store implementation, so that
- * they agree on semantics. The result is immutable (records and maps immer-frozen); maps and records
- * that did not change are shared with the previous state. All ops share the new index
+ * they agree on semantics. The result is immutable (records immer-frozen, maps {@link PersistentMap}s);
+ * maps and records that did not change are shared with the previous state, and a changed map shares all
+ * but the changed paths with its previous version (O(log n) per changed key). All ops share the new index
  * `state.index + 1`. Ops that would store what is already stored are skipped; if none changes anything
  * the same state object is returned and the index does not move. Throws {@link StoreConflictError}
  * (and changes nothing) if an op cannot apply.
@@ -177,7 +184,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
     indexes: indexes.touched,
   };
   if (indexes.touched.size === 0) return { state, touched };
-  const next: CatalogState = freeze({
+  const next: CatalogState = Object.freeze({
     index: idx,
     services: services.result(),
     checks: checks.result(),

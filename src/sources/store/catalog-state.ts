@@ -1,8 +1,10 @@
 /**
  * The catalog: services, their checks and config entries, as one immutable (immer-frozen) value. Field
  * names follow Consul's JSON so records render without translation; `Owner` and `ParentServiceID` are
- * rxds bookkeeping and are never rendered.
+ * rxds bookkeeping and are never rendered. The maps are {@link PersistentMap}s (a write changes a map in
+ * O(log n)); readers only ever see them as `ReadonlyMap`s.
  */
+import { PersistentMap } from './persistent-map.js';
 
 export type CheckStatus = 'passing' | 'warning' | 'critical';
 export const CHECK_STATUSES: readonly CheckStatus[] = ['passing', 'warning', 'critical'];
@@ -190,11 +192,11 @@ export type WriteOp =
   /** Removing an unknown key changes nothing (unless `cas` is given and is not 0). */
   | { readonly type: 'system-delete'; readonly key: string; readonly cas?: number };
 
-export const EMPTY_CATALOG_STATE: CatalogState = {
+export const EMPTY_CATALOG_STATE: CatalogState = Object.freeze({
   index: 1,
-  services: new Map(),
-  checks: new Map(),
-  configEntries: new Map(),
-  system: new Map(),
-  indexes: new Map(),
-};
+  services: PersistentMap.empty<ServiceRecord>(),
+  checks: PersistentMap.empty<CheckRecord>(),
+  configEntries: PersistentMap.empty<ConfigEntryRecord>(),
+  system: PersistentMap.empty<SystemRecord>(),
+  indexes: PersistentMap.empty<number>(),
+});

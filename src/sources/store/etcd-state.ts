@@ -1,6 +1,7 @@
 import { freeze } from 'immer';
 import { EMPTY_CATALOG_STATE, type CatalogState } from './catalog-state.js';
 import { decodeMetaIndex, type EtcdKeys } from './etcd-keys.js';
+import { asPersistent, PersistentMap, type PersistentMapEditor } from './persistent-map.js';
 
 /** One key change as read from etcd (a range row is a put). */
 export interface KeyChange {
@@ -20,7 +21,8 @@ export interface EtcdView {
 }
 
 /**
- * Folds key changes into a view, copy-on-write: only the maps that change are copied, and the same view
+ * Folds key changes into a view: the maps that change get a new version (O(log n) per changed key, see
+ * {@link PersistentMap}), the others are shared, and the same view
  * object comes back when nothing changed. A value that does not decode is reported and skipped (a foreign
  * or damaged key never breaks the store). The store index follows `meta/index` but never goes backwards.
  */
@@ -30,15 +32,25 @@ export function foldChanges(
   keys: EtcdKeys,
   onBadValue: (key: string, reason: string) => void,
 ): EtcdView {
-  const copies = new Map<string, Map<string, unknown>>();
+  const copies = new Map<string, { readonly editor: PersistentMapEditor<unknown>; readonly changed: Set<string> }>();
   const base = view.state as unknown as Record<string, ReadonlyMap<string, unknown>>;
   const table = (name: string) => {
     let m = copies.get(name);
     if (!m) {
-      m = new Map(base[name] ?? new Map());
+      m = { editor: asPersistent(base[name] ?? PersistentMap.empty()).edit(), changed: new Set() };
       copies.set(name, m);
     }
     return m;
+  };
+  const set = (name: string, key: string, value: unknown) => {
+    const t = table(name);
+    t.editor.set(key, value);
+    t.changed.add(key);
+  };
+  const remove = (name: string, key: string) => {
+    const t = table(name);
+    t.editor.delete(key);
+    t.changed.add(key);
   };
   let index = view.state.index;
   let metaRevision = view.metaRevision;
@@ -64,22 +76,22 @@ export function foldChanges(
       }
       case 'index': {
         if (c.value === undefined) {
-          table('indexes').delete(parsed.key);
+          remove('indexes', parsed.key);
           break;
         }
         const n = Number(c.value);
         if (!Number.isSafeInteger(n) || n < 1) onBadValue(c.key, 'not an index');
-        else table('indexes').set(parsed.key, n);
+        else set('indexes', parsed.key, n);
         break;
       }
       case 'record': {
         if (c.value === undefined) {
-          if ((copies.get(parsed.table) ?? base[parsed.table])?.has(parsed.key)) table(parsed.table).delete(parsed.key);
+          if ((copies.get(parsed.table)?.editor ?? base[parsed.table])?.has(parsed.key)) remove(parsed.table, parsed.key);
           break;
         }
         const record = decodeRecord(c.value);
         if (record === undefined) onBadValue(c.key, 'not a JSON object');
-        else table(parsed.table).set(parsed.key, freeze(record, true));
+        else set(parsed.table, parsed.key, freeze(record, true));
         break;
       }
       case 'ttl':
@@ -91,8 +103,9 @@ export function foldChanges(
     return metaRevision === view.metaRevision && revision === view.revision ? view : { state: view.state, metaRevision, revision };
   }
   const next: Record<string, unknown> = { ...view.state, index };
-  for (const [name, map] of copies) next[name] = freeze(map);
-  return { state: freeze(next as unknown as CatalogState), metaRevision, revision };
+  for (const [name, { editor }] of copies) next[name] = editor.done();
+  const state = Object.freeze(next) as unknown as CatalogState;
+  return { state, metaRevision, revision };
 }
 
 /** The view of a fresh range read at `revision` (every row a put). */
@@ -119,9 +132,13 @@ export function sameContent(a: CatalogState, b: CatalogState): boolean {
   for (const name of Object.keys(ra)) {
     const ma = ra[name];
     const mb = rb[name];
-    if (!(ma instanceof Map) || !(mb instanceof Map)) continue;
+    if (!isMap(ma) || !isMap(mb)) continue;
     if (ma.size !== mb.size) return false;
     for (const [k, v] of ma) if (JSON.stringify(v) !== JSON.stringify(mb.get(k))) return false;
   }
   return true;
+}
+
+function isMap(v: unknown): v is ReadonlyMap<string, unknown> {
+  return v instanceof PersistentMap || v instanceof Map;
 }

@@ -1,10 +1,12 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { freeze } from 'immer';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SourceStatusRegistry } from '../source-status.js';
 import type { Touched } from './apply-ops.js';
 import { STORE_TABLES, type CatalogState, type StoreTable } from './catalog-state.js';
+import { PersistentMap, type PersistentMapEditor } from './persistent-map.js';
 import type { StateStore } from './state-store.js';
 import { createStoreCore } from './store-core.js';
 
@@ -123,21 +125,28 @@ function keepPrivate(path: string, logger: Logger): void {
 }
 
 function load(db: Database.Database, path: string): CatalogState {
-  const maps = Object.fromEntries(STORE_TABLES.map((t) => [t, new Map<string, unknown>()])) as Record<StoreTable, Map<string, unknown>>;
+  const maps = Object.fromEntries(STORE_TABLES.map((t) => [t, PersistentMap.empty<unknown>().edit()])) as Record<StoreTable, PersistentMapEditor<unknown>>;
   for (const row of db.prepare<[], { tbl: string; key: string; body: string }>(`SELECT tbl, key, body FROM records`).iterate()) {
     const map = Object.hasOwn(maps, row.tbl) ? maps[row.tbl as StoreTable] : undefined;
     if (!map) continue;
     try {
-      map.set(row.key, JSON.parse(row.body));
+      map.set(row.key, freeze(JSON.parse(row.body) as unknown, true));
     } catch (e) {
       throw new Error(`${path}: the ${row.tbl} record "${row.key}" is not JSON (${(e as Error).message})`, { cause: e });
     }
   }
-  const indexes = new Map<string, number>();
+  const indexes = PersistentMap.empty<number>().edit();
   for (const row of db.prepare<[], { key: string; idx: number }>(`SELECT key, idx FROM indexes`).iterate()) {
     indexes.set(row.key, row.idx);
   }
   const meta = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = 'index'`).get();
-  const { services, checks, configEntries, system } = maps as unknown as Omit<CatalogState, 'index' | 'indexes'>;
-  return { index: Math.max(meta?.value ?? 1, 1), services, checks, configEntries, system, indexes };
+  const done = <K extends StoreTable>(t: K) => maps[t].done() as unknown as CatalogState[K];
+  return {
+    index: Math.max(meta?.value ?? 1, 1),
+    services: done('services'),
+    checks: done('checks'),
+    configEntries: done('configEntries'),
+    system: done('system'),
+    indexes: indexes.done(),
+  };
 }
