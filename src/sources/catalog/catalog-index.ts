@@ -1,45 +1,31 @@
 import type { CatalogState, CheckRecord, ServiceRecord } from '../store/catalog-state.js';
+import { CHECKS_BY_SERVICE, groupOf, SERVICES_BY_NAME } from '../store/record-groups.js';
 
-// Groupings computed once per changed map and shared by every selector (the store keeps an unchanged
-// map's identity across states, so these are recomputed only when services or checks change).
-const byName = new WeakMap<ReadonlyMap<string, ServiceRecord>, ReadonlyMap<string, readonly ServiceRecord[]>>();
-const byService = new WeakMap<ReadonlyMap<string, CheckRecord>, ReadonlyMap<string, readonly CheckRecord[]>>();
+// A slice of one service name reads that name's records only: the store keeps secondary indexes (service
+// instances by name, checks by service ID) that each write carries forward in O(log n) per changed record
+// (see record-groups.ts), and each group's sorted list is computed once per version of that group.
+const sorted = new WeakMap<ReadonlyMap<string, unknown>, readonly unknown[]>();
 
 const NONE: readonly never[] = Object.freeze([]);
 
+function sortedValues<V>(group: ReadonlyMap<string, V>): readonly V[] {
+  if (group.size === 0) return NONE;
+  let list = sorted.get(group) as readonly V[] | undefined;
+  if (!list) {
+    list = Object.freeze([...group].sort(([a], [b]) => compare(a, b)).map(([, v]) => v));
+    sorted.set(group, list);
+  }
+  return list;
+}
+
 /** The instances of a service name, sorted by ID. */
 export function instancesOf(state: CatalogState, name: string): readonly ServiceRecord[] {
-  let index = byName.get(state.services);
-  if (!index) {
-    const m = new Map<string, ServiceRecord[]>();
-    for (const s of state.services.values()) {
-      const list = m.get(s.Service);
-      if (list) list.push(s);
-      else m.set(s.Service, [s]);
-    }
-    for (const list of m.values()) list.sort((a, b) => compare(a.ID, b.ID));
-    index = m;
-    byName.set(state.services, index);
-  }
-  return index.get(name) ?? NONE;
+  return sortedValues(groupOf(SERVICES_BY_NAME, state.services, name));
 }
 
 /** The checks of a service ID, sorted by check ID. */
 export function checksOf(state: CatalogState, serviceId: string): readonly CheckRecord[] {
-  let index = byService.get(state.checks);
-  if (!index) {
-    const m = new Map<string, CheckRecord[]>();
-    for (const c of state.checks.values()) {
-      if (!c.ServiceID) continue;
-      const list = m.get(c.ServiceID);
-      if (list) list.push(c);
-      else m.set(c.ServiceID, [c]);
-    }
-    for (const list of m.values()) list.sort((a, b) => compare(a.CheckID, b.CheckID));
-    index = m;
-    byService.set(state.checks, index);
-  }
-  return index.get(serviceId) ?? NONE;
+  return sortedValues(groupOf(CHECKS_BY_SERVICE, state.checks, serviceId));
 }
 
 export function compare(a: string, b: string): number {

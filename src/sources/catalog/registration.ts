@@ -6,6 +6,7 @@ import type {
   ServiceProxy,
   WriteOp,
 } from '../store/catalog-state.js';
+import { CHECKS_BY_SERVICE, groupOf, SERVICES_BY_PARENT, SERVICES_BY_PORT } from '../store/record-groups.js';
 import type { CheckSpec } from './check-definition.js';
 import type { ProxySpec, ServiceDefinition } from './service-definition.js';
 
@@ -65,8 +66,8 @@ export function registrationOps(
 
   const sc = def.SidecarService;
   const sidecarId = sc ? (sc.ID ?? `${def.ID}-sidecar-proxy`) : undefined;
-  for (const s of state.services.values()) {
-    if (s.ParentServiceID === def.ID && s.ID !== sidecarId) ops.push({ type: 'service-delete', id: s.ID });
+  for (const s of groupOf(SERVICES_BY_PARENT, state.services, def.ID).values()) {
+    if (s.ID !== sidecarId) ops.push({ type: 'service-delete', id: s.ID });
   }
   if (sc && sidecarId) {
     const existing = state.services.get(sidecarId);
@@ -99,9 +100,7 @@ export function registrationOps(
 export function deregistrationOps(state: CatalogState, serviceId: string): WriteOp[] | undefined {
   if (!state.services.has(serviceId)) return undefined;
   const ops: WriteOp[] = [{ type: 'service-delete', id: serviceId }];
-  for (const s of state.services.values()) {
-    if (s.ParentServiceID === serviceId) ops.push({ type: 'service-delete', id: s.ID });
-  }
+  for (const s of groupOf(SERVICES_BY_PARENT, state.services, serviceId).values()) ops.push({ type: 'service-delete', id: s.ID });
   return ops;
 }
 
@@ -129,8 +128,8 @@ function checkOps(state: CatalogState, service: ServiceInput, specs: readonly Ch
     ops.push({ type: 'check-put', check });
   });
   if (keepMissing) return ops;
-  for (const c of state.checks.values()) {
-    if (c.ServiceID === service.ID && !ids.has(c.CheckID)) ops.push({ type: 'check-delete', checkId: c.CheckID });
+  for (const c of groupOf(CHECKS_BY_SERVICE, state.checks, service.ID).values()) {
+    if (!ids.has(c.CheckID)) ops.push({ type: 'check-delete', checkId: c.CheckID });
   }
   return ops;
 }
@@ -149,9 +148,7 @@ function proxyOf(p: ProxySpec, parent: { name: string; id: string; address: stri
 
 function freePort(state: CatalogState, options: RegistrationOptions): number {
   const range = options.sidecarPorts ?? SIDECAR_PORTS;
-  const used = new Set<number>();
-  for (const s of state.services.values()) used.add(s.Port);
-  for (let p = range.min; p <= range.max; p++) if (!used.has(p)) return p;
+  for (let p = range.min; p <= range.max; p++) if (!groupOf(SERVICES_BY_PORT, state.services, String(p)).size) return p;
   throw new RegistrationError(
     `no free port in the sidecar port range ${range.min}-${range.max}; set Connect.SidecarService.Port`,
   );

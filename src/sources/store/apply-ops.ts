@@ -12,6 +12,7 @@ import {
 } from './catalog-state.js';
 import { jsonEqual } from './json-equal.js';
 import { asPersistent, type PersistentMap, type PersistentMapEditor } from './persistent-map.js';
+import { carryAllGroups, CHECKS_BY_SERVICE, groupOf } from './record-groups.js';
 import { StoreConflictError } from './store-errors.js';
 
 /** What a write touched: the persisted form of the store writes exactly these keys. */
@@ -98,8 +99,9 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
         services.delete(op.id);
         touch(IndexKey.services);
         touch(IndexKey.service(old.Service));
-        const owned = [...checks.values()].filter((c) => c.ServiceID === op.id);
-        for (const c of owned) deleteCheck(c.CheckID);
+        // Its checks: those it had before this write, and any this write touched (by the secondary index, not a scan).
+        const candidates = new Set([...groupOf(CHECKS_BY_SERVICE, state.checks, op.id).keys(), ...checks.touched]);
+        for (const id of candidates) if (checks.get(id)?.ServiceID === op.id) deleteCheck(id);
         break;
       }
       case 'check-put': {
@@ -192,6 +194,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
     system: system.result(),
     indexes: indexes.result(),
   });
+  carryAllGroups(state, next, { services: services.touched, checks: checks.touched });
   return { state: next, touched };
 }
 

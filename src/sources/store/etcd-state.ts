@@ -2,6 +2,7 @@ import { freeze } from 'immer';
 import { EMPTY_CATALOG_STATE, type CatalogState } from './catalog-state.js';
 import { decodeMetaIndex, type EtcdKeys } from './etcd-keys.js';
 import { asPersistent, PersistentMap, type PersistentMapEditor } from './persistent-map.js';
+import { carryAllGroups } from './record-groups.js';
 
 /** One key change as read from etcd (a range row is a put). */
 export interface KeyChange {
@@ -105,6 +106,8 @@ export function foldChanges(
   const next: Record<string, unknown> = { ...view.state, index };
   for (const [name, { editor }] of copies) next[name] = editor.done();
   const state = Object.freeze(next) as unknown as CatalogState;
+  const changed = (name: string) => copies.get(name)?.changed ?? [];
+  carryAllGroups(view.state, state, { services: changed('services'), checks: changed('checks') });
   return { state, metaRevision, revision };
 }
 
