@@ -1,0 +1,135 @@
+// Store scalability: what one write costs as the catalog grows to 1 000 / 10 000 / 50 000 services
+// (each with one TTL check, ten instances per service name).
+//
+// - applyOps alone: one service-put (a changed port of an existing instance) on the in-memory state.
+// - the same write through a memory store with one subscribed `serviceHealth$` of the written name (what
+//   a proxy pipeline or a blocking query on that service keeps open): store + catalog slice per write.
+// - registrations per second through the HTTP API on the SQLite store (32 concurrent clients, one TTL
+//   check each), after the store was filled to the size.
+//
+// Wall-clock figures on a shared machine: compare runs of the same session, not absolute numbers.
+import { Agent, request } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { applyOps } from '../src/sources/store/apply-ops.js';
+import { API_OWNER, EMPTY_CATALOG_STATE, type CatalogState, type ServiceInput, type WriteOp } from '../src/sources/store/catalog-state.js';
+import { createMemoryStore } from '../src/sources/store/memory-store.js';
+import { openSqliteStore } from '../src/sources/store/sqlite-store.js';
+import { createCatalog } from '../src/sources/catalog/catalog.js';
+import { startConsulApiServer } from '../src/sources/consul-api/consul-api-server.js';
+import type { StateStore } from '../src/sources/store/state-store.js';
+
+export const name = 'Store scalability: cost of one write at 1k / 10k / 50k services';
+
+const SIZES = (process.env.RXDS_BENCH_SIZES ?? '1000,10000,50000').split(',').map(Number);
+const APPLY_WRITES = 2000;
+const CATALOG_WRITES = 1000;
+const REGISTRATIONS = 1000;
+const CONCURRENCY = 32;
+
+const service = (i: number, port = 1000): ServiceInput => ({
+  ID: `svc-${i}`,
+  Service: `name-${Math.floor(i / 10)}`,
+  Kind: '',
+  Tags: [],
+  Meta: {},
+  Address: '10.0.0.1',
+  Port: port,
+  Weights: { Passing: 1, Warning: 1 },
+  EnableTagOverride: false,
+  Owner: API_OWNER,
+});
+
+function fillOps(from: number, to: number): WriteOp[] {
+  const ops: WriteOp[] = [];
+  for (let i = from; i < to; i++) {
+    const s = service(i);
+    ops.push({ type: 'service-put', service: s });
+    ops.push({
+      type: 'check-put',
+      check: {
+        CheckID: `service:${s.ID}`, Name: 'ttl', Status: 'critical', Notes: '', Output: '', ServiceID: s.ID, ServiceName: s.Service,
+        ServiceTags: [], Type: 'ttl', Definition: { TTL: '30s' }, Owner: API_OWNER,
+      },
+    });
+  }
+  return ops;
+}
+
+async function fill(store: StateStore, n: number): Promise<void> {
+  for (let i = 0; i < n; i += 1000) await store.write(fillOps(i, Math.min(n, i + 1000)));
+}
+
+function applyFigure(n: number): number {
+  let state: CatalogState = EMPTY_CATALOG_STATE;
+  for (let i = 0; i < n; i += 1000) state = applyOps(state, fillOps(i, Math.min(n, i + 1000))).state;
+  const started = performance.now();
+  for (let w = 0; w < APPLY_WRITES; w++) {
+    state = applyOps(state, [{ type: 'service-put', service: service((w * 7919) % n, 2000 + w) }]).state;
+  }
+  return (performance.now() - started) / APPLY_WRITES;
+}
+
+async function catalogFigure(n: number): Promise<number> {
+  const store = createMemoryStore();
+  await fill(store, n);
+  const catalog = createCatalog(store, { keepAliveMs: 0 });
+  const target = 5; // the instances svc-50..svc-59 share name-5
+  let seen = 0;
+  const sub = catalog.serviceHealth$(`name-${target}`).subscribe(() => seen++);
+  const started = performance.now();
+  for (let w = 0; w < CATALOG_WRITES; w++) await store.write([{ type: 'service-put', service: service(target * 10 + (w % 10), 3000 + w) }]);
+  const ms = (performance.now() - started) / CATALOG_WRITES;
+  sub.unsubscribe();
+  await store.close();
+  if (seen !== CATALOG_WRITES + 1) throw new Error(`the slice emitted ${seen} times, not ${CATALOG_WRITES + 1}`);
+  return ms;
+}
+
+async function httpFigure(n: number): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'rxds-bench-scale-'));
+  const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+  const store = await openSqliteStore(dir);
+  const server = await startConsulApiServer(store, {});
+  try {
+    await fill(store, n);
+    const send = (path: string, body: unknown) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(`${server.url}${path}`, { method: 'PUT', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(body));
+      });
+    let next = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < REGISTRATIONS) {
+          const i = n + next++;
+          const status = await send('/v1/agent/service/register', { Name: `name-${Math.floor(i / 10)}`, ID: `svc-${i}`, Port: 1000, Check: { TTL: '30s' } });
+          if (status !== 200) throw new Error(`registration failed: ${status}`);
+        }
+      }),
+    );
+    return REGISTRATIONS / ((performance.now() - started) / 1000);
+  } finally {
+    agent.destroy();
+    await server.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = {};
+  for (const n of SIZES) {
+    out[`${n} services: applyOps, one service-put (ms per write)`] = applyFigure(n);
+    out[`${n} services: memory store + subscribed serviceHealth$ (ms per write)`] = await catalogFigure(n);
+    out[`${n} services: HTTP registrations/s (SQLite, ${CONCURRENCY} concurrent)`] = await httpFigure(n);
+  }
+  out['load average (1 min)'] = loadavg()[0]!;
+  return out;
+}
