@@ -12,7 +12,7 @@ function sortedValues<V>(group: ReadonlyMap<string, V>): readonly V[] {
   if (group.size === 0) return NONE;
   let list = sorted.get(group) as readonly V[] | undefined;
   if (!list) {
-    list = Object.freeze([...group].sort(([a], [b]) => compare(a, b)).map(([, v]) => v));
+    list = [...group].sort(([a], [b]) => compare(a, b)).map(([, v]) => v);
     sorted.set(group, list);
   }
   return list;

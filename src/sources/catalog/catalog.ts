@@ -9,6 +9,7 @@ import {
 } from '../store/catalog-state.js';
 import type { StateStore } from '../store/state-store.js';
 import { jsonEqual } from '../store/json-equal.js';
+import { sortedValues } from '../store/sorted-values.js';
 import { checksOf, compare, instancesOf } from './catalog-index.js';
 import { isPassing, type ServiceHealth } from './health-status.js';
 import { sameElements, selectSlice, type Slice, type SliceSpec } from './slice.js';
@@ -122,12 +123,12 @@ export function createCatalog(store: Pick<StateStore, 'state$'>, options: Catalo
     }),
     services$: shared({
       indexOf: (s) => indexOf(s, IndexKey.services),
-      project: (s) => [...s.services.values()].sort((a, b) => compare(a.ID, b.ID)),
+      project: (s) => sortedValues(s.services),
       equal: sameElements,
     }),
     checks$: shared({
       indexOf: (s) => indexOf(s, IndexKey.checks),
-      project: (s) => [...s.checks.values()].sort((a, b) => compare(a.CheckID, b.CheckID)),
+      project: (s) => sortedValues(s.checks),
       equal: sameElements,
     }),
     service$: service,

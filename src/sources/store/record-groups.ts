@@ -1,5 +1,6 @@
 import type { CatalogState, CheckRecord, ServiceRecord } from './catalog-state.js';
 import { PersistentMap } from './persistent-map.js';
+import { carrySorted } from './sorted-values.js';
 
 /**
  * A secondary index of one record map of the state: its records grouped by a field (group → key →
@@ -78,7 +79,10 @@ export function carryGroups<V>(g: Grouping<V>, base: ReadonlyMap<string, V>, nex
   g.cache.set(next, e.done());
 }
 
-/** Carries every grouping of services and checks (see {@link carryGroups}) from `base` to `next`. */
+/**
+ * Carries every grouping of services and checks (see {@link carryGroups}) and their sorted lists (see
+ * {@link carrySorted}) from `base` to `next`.
+ */
 export function carryAllGroups(
   base: Pick<CatalogState, 'services' | 'checks'>,
   next: Pick<CatalogState, 'services' | 'checks'>,
@@ -86,4 +90,6 @@ export function carryAllGroups(
 ): void {
   for (const g of [SERVICES_BY_NAME, SERVICES_BY_PARENT, SERVICES_BY_PORT]) carryGroups(g, base.services, next.services, changed.services);
   carryGroups(CHECKS_BY_SERVICE, base.checks, next.checks, changed.checks);
+  carrySorted(base.services, next.services, changed.services);
+  carrySorted(base.checks, next.checks, changed.checks);
 }
