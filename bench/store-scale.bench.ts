@@ -4,6 +4,8 @@
 // - applyOps alone: one service-put (a changed port of an existing instance) on the in-memory state.
 // - the same write through a memory store with one subscribed `serviceHealth$` of the written name (what
 //   a proxy pipeline or a blocking query on that service keeps open): store + catalog slice per write.
+// - a check-status write through a memory store with `checks$` subscribed (every check, sorted: the
+//   health runner's input; `services$` is the same for the proxy pipelines).
 // - registrations per second through the HTTP API on the SQLite store (32 concurrent clients, one TTL
 //   check each), after the store was filled to the size.
 //
@@ -87,6 +89,26 @@ async function catalogFigure(n: number): Promise<number> {
   return ms;
 }
 
+/** A check-status write with `checks$` (all checks, sorted: the health runner's input) subscribed. */
+async function listingFigure(n: number): Promise<number> {
+  const store = createMemoryStore();
+  await fill(store, n);
+  const catalog = createCatalog(store, { keepAliveMs: 0 });
+  let seen = 0;
+  const sub = catalog.checks$.subscribe(() => seen++);
+  const started = performance.now();
+  for (let w = 0; w < CATALOG_WRITES; w++) {
+    const checkId = `service:svc-${(w * 7919) % n}`;
+    const status = store.current().checks.get(checkId)?.Status === 'passing' ? 'critical' : 'passing';
+    await store.write([{ type: 'check-status', checkId, status, output: '' }]);
+  }
+  const ms = (performance.now() - started) / CATALOG_WRITES;
+  sub.unsubscribe();
+  await store.close();
+  if (seen !== CATALOG_WRITES + 1) throw new Error(`checks$ emitted ${seen} times, not ${CATALOG_WRITES + 1}`);
+  return ms;
+}
+
 async function httpFigure(n: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'rxds-bench-scale-'));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -128,6 +150,7 @@ export async function run(): Promise<Record<string, number | string>> {
   for (const n of SIZES) {
     out[`${n} services: applyOps, one service-put (ms per write)`] = applyFigure(n);
     out[`${n} services: memory store + subscribed serviceHealth$ (ms per write)`] = await catalogFigure(n);
+    out[`${n} services: memory store + subscribed checks$ (ms per write)`] = await listingFigure(n);
     out[`${n} services: HTTP registrations/s (SQLite, ${CONCURRENCY} concurrent)`] = await httpFigure(n);
   }
   out['load average (1 min)'] = loadavg()[0]!;
