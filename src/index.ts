@@ -26,6 +26,8 @@ export type { EtcdStoreOptions, EtcdStateStore } from './sources/store/etcd-stor
 export { shareTtlUpdates } from './sources/store/etcd-ttl-heartbeats.js';
 export type { TtlHeartbeat, TtlHeartbeats } from './sources/store/etcd-ttl-heartbeats.js';
 export { EMPTY_CATALOG_STATE, STORE_TABLES, IndexKey } from './sources/store/catalog-state.js';
+export { PersistentMap, asPersistent } from './sources/store/persistent-map.js';
+export type { PersistentMapEditor } from './sources/store/persistent-map.js';
 export type { StateStore, Write } from './sources/store/state-store.js';
 export type {
   CatalogState,

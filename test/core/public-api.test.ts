@@ -27,7 +27,7 @@ const EXPORTED = [
   'trustBundleSecret', 'typeUrlOf', 'validateConfigEntryGraph', 'validateConfigEntrySet', 'validateDeletion',
   'validateMessage', 'watchConfigFiles',
   // The store on etcd, store-kept CA state, and the runtime intentions default.
-  'openEtcdStore', 'shareTtlUpdates', 'STORE_TABLES', 'IndexKey', 'createStoreCaPersistence', 'CA_STATE_KEY', 'CaStateChangedError',
+  'openEtcdStore', 'shareTtlUpdates', 'STORE_TABLES', 'PersistentMap', 'asPersistent', 'IndexKey', 'createStoreCaPersistence', 'CA_STATE_KEY', 'CaStateChangedError',
   'importCaStateFile', 'intentionsDefault$', 'trustDomain$',
 ];
 
