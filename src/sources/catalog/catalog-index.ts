@@ -1,5 +1,5 @@
 import type { CatalogState, CheckRecord, ServiceRecord } from '../store/catalog-state.js';
-import { CHECKS_BY_SERVICE, groupOf, SERVICES_BY_NAME } from '../store/record-groups.js';
+import { CHECKS_BY_SERVICE, groupOf, SERVICES_BY_NAME, SERVICES_BY_PORT, SIDECARS_BY_DESTINATION } from '../store/record-groups.js';
 
 // A slice of one service name reads that name's records only: the store keeps secondary indexes (service
 // instances by name, checks by service ID) that each write carries forward in O(log n) per changed record
@@ -21,6 +21,16 @@ function sortedValues<V>(group: ReadonlyMap<string, V>): readonly V[] {
 /** The instances of a service name, sorted by ID. */
 export function instancesOf(state: CatalogState, name: string): readonly ServiceRecord[] {
   return sortedValues(groupOf(SERVICES_BY_NAME, state.services, name));
+}
+
+/** The services registered at a port (any address), sorted by ID. */
+export function servicesAtPort(state: CatalogState, port: number): readonly ServiceRecord[] {
+  return sortedValues(groupOf(SERVICES_BY_PORT, state.services, String(port)));
+}
+
+/** The connect proxies whose destination is a service name, sorted by ID. */
+export function sidecarsOf(state: CatalogState, destination: string): readonly ServiceRecord[] {
+  return sortedValues(groupOf(SIDECARS_BY_DESTINATION, state.services, destination));
 }
 
 /** The checks of a service ID, sorted by check ID. */

@@ -10,7 +10,7 @@ import {
 import type { StateStore } from '../store/state-store.js';
 import { jsonEqual } from '../store/json-equal.js';
 import { sortedValues } from '../store/sorted-values.js';
-import { checksOf, compare, instancesOf } from './catalog-index.js';
+import { checksOf, compare, instancesOf, servicesAtPort, sidecarsOf } from './catalog-index.js';
 import { isPassing, type ServiceHealth } from './health-status.js';
 import { sameElements, selectSlice, type Slice, type SliceSpec } from './slice.js';
 
@@ -38,6 +38,16 @@ export interface Catalog {
   readonly checks$: Observable<Slice<readonly CheckRecord[]>>;
   /** The instances of one service name, sorted by ID. */
   service$(name: string): Observable<Slice<readonly ServiceRecord[]>>;
+  /**
+   * The services registered at one port (any address, any kind), sorted by ID: reads that port's records
+   * only, emits only when they change (what a proxyless server listener looks its service up in).
+   */
+  servicesAtPort$(port: number): Observable<Slice<readonly ServiceRecord[]>>;
+  /**
+   * The connect proxies whose destination is one service name, sorted by ID: reads those records only,
+   * emits only when they change (what a service's sidecar endpoints are drawn from).
+   */
+  sidecarsOf$(destination: string): Observable<Slice<readonly ServiceRecord[]>>;
   /** The instances of one service name with their checks. */
   serviceHealth$(name: string): Observable<Slice<readonly ServiceHealth[]>>;
   /** The instances whose checks are all passing (Consul's `?passing`). */
@@ -100,6 +110,19 @@ export function createCatalog(store: Pick<StateStore, 'state$'>, options: Catalo
     project: (s) => instancesOf(s, name),
     equal: sameElements,
   }));
+  // Any service write may move a record into or out of these groups, so their index is that of all
+  // services; the recomputation per write is a lookup of the group (carried by the write) and an identity
+  // comparison of its sorted list (cached per version of the group).
+  const atPort = family<readonly ServiceRecord[]>((port) => ({
+    indexOf: (s) => indexOf(s, IndexKey.services),
+    project: (s) => servicesAtPort(s, Number(port)),
+    equal: sameElements,
+  }));
+  const sidecars = family<readonly ServiceRecord[]>((destination) => ({
+    indexOf: (s) => indexOf(s, IndexKey.services),
+    project: (s) => sidecarsOf(s, destination),
+    equal: sameElements,
+  }));
   const configEntry = family<ConfigEntryRecord | undefined>((key) => {
     const [kind, name] = JSON.parse(key) as [string, string];
     return {
@@ -132,6 +155,8 @@ export function createCatalog(store: Pick<StateStore, 'state$'>, options: Catalo
       equal: sameElements,
     }),
     service$: service,
+    servicesAtPort$: (port) => atPort(String(port)),
+    sidecarsOf$: sidecars,
     serviceHealth$: serviceHealth,
     healthyEndpoints$: healthy,
     configEntry$: (kind, name) => configEntry(JSON.stringify([kind, name])),

@@ -26,6 +26,13 @@ export const SERVICES_BY_NAME: Grouping<ServiceRecord> = grouping((s) => s.Servi
 export const SERVICES_BY_PARENT: Grouping<ServiceRecord> = grouping((s) => s.ParentServiceID || undefined);
 /** `state.services` by port (as a string): what a free sidecar port is looked up in. */
 export const SERVICES_BY_PORT: Grouping<ServiceRecord> = grouping((s) => String(s.Port));
+/**
+ * `state.services`' connect proxies by destination service name (what a service's sidecar endpoints are
+ * drawn from); services that are not connect proxies, or name no destination, are in no group.
+ */
+export const SIDECARS_BY_DESTINATION: Grouping<ServiceRecord> = grouping((s) =>
+  s.Kind === 'connect-proxy' && s.Proxy?.DestinationServiceName ? s.Proxy.DestinationServiceName : undefined,
+);
 /** `state.checks` by service ID (checks of no service are in no group). */
 export const CHECKS_BY_SERVICE: Grouping<CheckRecord> = grouping((c) => c.ServiceID || undefined);
 
@@ -88,7 +95,7 @@ export function carryAllGroups(
   next: Pick<CatalogState, 'services' | 'checks'>,
   changed: { readonly services: Iterable<string>; readonly checks: Iterable<string> },
 ): void {
-  for (const g of [SERVICES_BY_NAME, SERVICES_BY_PARENT, SERVICES_BY_PORT]) carryGroups(g, base.services, next.services, changed.services);
+  for (const g of [SERVICES_BY_NAME, SERVICES_BY_PARENT, SERVICES_BY_PORT, SIDECARS_BY_DESTINATION]) carryGroups(g, base.services, next.services, changed.services);
   carryGroups(CHECKS_BY_SERVICE, base.checks, next.checks, changed.checks);
   carrySorted(base.services, next.services, changed.services);
   carrySorted(base.checks, next.checks, changed.checks);
