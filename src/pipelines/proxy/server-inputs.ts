@@ -13,7 +13,8 @@ import { serverListenerAddress, type ServerInput } from '../generate/proxyless-s
 export function serverInput$(catalog: Catalog, name: string, nodeAddress = '127.0.0.1'): Observable<ServerInput> | undefined {
   const at = serverListenerAddress(name);
   if (!at) return undefined;
-  const service$ = catalog.services$.pipe(
+  // Only the records at the listener's port are looked at (a write elsewhere costs a lookup, not a scan).
+  const service$ = catalog.servicesAtPort$(at.port).pipe(
     map((slice) => {
       const matches = slice.value.filter((s) => s.Kind !== 'connect-proxy' && (s.Address || nodeAddress) === at.address && s.Port === at.port).map((s) => s.Service);
       return [...new Set(matches)].sort()[0];

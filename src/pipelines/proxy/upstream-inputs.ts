@@ -5,7 +5,6 @@ import type { Catalog } from '../../sources/catalog/catalog.js';
 import type { ServiceHealth } from '../../sources/catalog/health-status.js';
 import { sameElements } from '../../sources/catalog/slice.js';
 import type { ConfigEntry } from '../../sources/config-entries/config-entry.js';
-import type { ServiceRecord } from '../../sources/store/catalog-state.js';
 import { chainServices } from '../chain/chain-dependencies.js';
 import { compiledChain$ } from '../chain/compiled-chain-stream.js';
 import type { ChainEntries, CompiledChain } from '../chain/compiled-chain.js';
@@ -30,8 +29,6 @@ export interface UpstreamInputsOptions {
 
 /** Entry kinds that make a service exist for clients even without instances. */
 const CHAIN_KINDS = ['service-defaults', 'service-router', 'service-splitter', 'service-resolver'] as const;
-
-const NO_PROXIES: readonly ServiceRecord[] = Object.freeze([]);
 
 /**
  * The inputs of upstream resources, one shared Observable per (flavor, service) for every proxy that
@@ -118,28 +115,12 @@ export class UpstreamInputs {
       scheduler,
     );
 
-    // One index of sidecars by destination service per change of the services, shared by all upstreams.
-    const proxyIndex$ = sharedFamily(
-      () =>
-        catalog.services$.pipe(
-          map((slice) => {
-            const m = new Map<string, ServiceRecord[]>();
-            for (const s of slice.value) {
-              if (s.Kind !== 'connect-proxy' || !s.Proxy?.DestinationServiceName) continue;
-              const list = m.get(s.Proxy.DestinationServiceName);
-              if (list) list.push(s);
-              else m.set(s.Proxy.DestinationServiceName, [s]);
-            }
-            return m as ReadonlyMap<string, readonly ServiceRecord[]>;
-          }),
-        ),
-      scheduler,
-    )('all');
-
     const viaSidecars$ = sharedFamily(
       (service) =>
-        proxyIndex$.pipe(
-          map((index) => index.get(service) ?? NO_PROXIES),
+        // The connect proxies of this destination only (a store index): a write to another service costs a
+        // lookup here, not a scan of every service.
+        catalog.sidecarsOf$(service).pipe(
+          map((slice) => slice.value),
           distinctUntilChanged(sameElements),
           switchMap((proxies) => {
             const names = [...new Set(proxies.map((p) => p.Service))].sort();
