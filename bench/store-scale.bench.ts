@@ -6,11 +6,17 @@
 //   a proxy pipeline or a blocking query on that service keeps open): store + catalog slice per write.
 // - a check-status write through a memory store with `checks$` subscribed (every check, sorted: the
 //   health runner's input; `services$` is the same for the proxy pipelines).
+// - an unrelated service write (another instance's Meta) with the proxy pipelines' catalog inputs of
+//   PIPELINE_PROXIES Envoy sidecar upstreams (`UpstreamInputs.input$('sidecar', name)`: each destination
+//   has one sidecar proxy) and PIPELINE_PROXIES proxyless server listeners (`serverInput$`, each server
+//   on its own port) subscribed: what a proxy manager serving those proxies pays per write it has no
+//   interest in. The inputs must not emit for such a write (checked).
 // - registrations per second through the HTTP API on the SQLite store (32 concurrent clients, one TTL
 //   check each), after the store was filled to the size.
 //
 // Wall-clock figures on a shared machine: compare runs of the same session, not absolute numbers.
 import { Agent, request } from 'node:http';
+import { asyncScheduler, Subscription } from 'rxjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,12 +27,17 @@ import { openSqliteStore } from '../src/sources/store/sqlite-store.js';
 import { createCatalog } from '../src/sources/catalog/catalog.js';
 import { startConsulApiServer } from '../src/sources/consul-api/consul-api-server.js';
 import type { StateStore } from '../src/sources/store/state-store.js';
+import { silentLogger } from '../src/core/logger.js';
+import { UpstreamInputs } from '../src/pipelines/proxy/upstream-inputs.js';
+import { serverInput$ } from '../src/pipelines/proxy/server-inputs.js';
 
 export const name = 'Store scalability: cost of one write at 1k / 10k / 50k services';
 
 const SIZES = (process.env.RXDS_BENCH_SIZES ?? '1000,10000,50000').split(',').map(Number);
 const APPLY_WRITES = 2000;
 const CATALOG_WRITES = 1000;
+const PIPELINE_WRITES = 300;
+const PIPELINE_PROXIES = 50;
 const REGISTRATIONS = 1000;
 const CONCURRENCY = 32;
 
@@ -109,6 +120,59 @@ async function listingFigure(n: number): Promise<number> {
   return ms;
 }
 
+/**
+ * An unrelated service write with the proxy pipelines' catalog inputs subscribed: the upstream inputs of
+ * PIPELINE_PROXIES sidecar destinations and PIPELINE_PROXIES proxyless server listeners.
+ */
+async function pipelineFigure(n: number): Promise<number> {
+  const store = createMemoryStore();
+  await fill(store, n);
+  const extra: WriteOp[] = [];
+  for (let k = 0; k < PIPELINE_PROXIES; k++) {
+    const dest = service(k * 10);
+    extra.push({
+      type: 'service-put',
+      service: {
+        ...service(0, 21000 + k), ID: `${dest.ID}-sidecar-proxy`, Service: `${dest.Service}-sidecar-proxy`, Kind: 'connect-proxy',
+        Proxy: { DestinationServiceName: dest.Service, DestinationServiceID: dest.ID, LocalServiceAddress: '127.0.0.1', LocalServicePort: 1000, Upstreams: [] },
+      },
+    });
+    extra.push({ type: 'service-put', service: { ...service(0, 50000 + k), ID: `server-${k}`, Service: `server-${k}`, Address: '10.0.0.2' } });
+  }
+  await store.write(extra);
+  const catalog = createCatalog(store, { keepAliveMs: 0 });
+  const upstreams = new UpstreamInputs({ catalog, trustDomain: 'bench.consul', scheduler: asyncScheduler, logger: silentLogger });
+  let emitted = 0;
+  const subs = new Subscription();
+  const first = new Set<number>();
+  for (let k = 0; k < PIPELINE_PROXIES; k++) {
+    subs.add(upstreams.input$('sidecar', `name-${k}`).subscribe((input) => {
+      if (input.instances[`name-${k}`]?.length !== 1) throw new Error(`name-${k}: ${input.instances[`name-${k}`]?.length} sidecar endpoints, not 1`);
+      first.add(k);
+      emitted++;
+    }));
+    subs.add(serverInput$(catalog, `grpc/server?xds.resource.listening_address=10.0.0.2:${50000 + k}`)!.subscribe((input) => {
+      if (input.service !== `server-${k}`) throw new Error(`listener ${k} found ${input.service}`);
+      first.add(PIPELINE_PROXIES + k);
+      emitted++;
+    }));
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+  if (first.size !== 2 * PIPELINE_PROXIES) throw new Error(`${first.size} of ${2 * PIPELINE_PROXIES} inputs emitted`);
+  emitted = 0;
+  const started = performance.now();
+  for (let w = 0; w < PIPELINE_WRITES; w++) {
+    // Instances PIPELINE_PROXIES*10.. are no destination and no server.
+    const i = PIPELINE_PROXIES * 10 + ((w * 7919) % (n - PIPELINE_PROXIES * 10));
+    await store.write([{ type: 'service-put', service: { ...service(i), Meta: { w: String(w) } } }]);
+  }
+  const ms = (performance.now() - started) / PIPELINE_WRITES;
+  subs.unsubscribe();
+  await store.close();
+  if (emitted !== 0) throw new Error(`the inputs emitted ${emitted} times for unrelated writes`);
+  return ms;
+}
+
 async function httpFigure(n: number): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'rxds-bench-scale-'));
   const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
@@ -151,6 +215,7 @@ export async function run(): Promise<Record<string, number | string>> {
     out[`${n} services: applyOps, one service-put (ms per write)`] = applyFigure(n);
     out[`${n} services: memory store + subscribed serviceHealth$ (ms per write)`] = await catalogFigure(n);
     out[`${n} services: memory store + subscribed checks$ (ms per write)`] = await listingFigure(n);
+    out[`${n} services: unrelated write, ${PIPELINE_PROXIES} sidecar + ${PIPELINE_PROXIES} server inputs (ms)`] = await pipelineFigure(n);
     out[`${n} services: HTTP registrations/s (SQLite, ${CONCURRENCY} concurrent)`] = await httpFigure(n);
   }
   out['load average (1 min)'] = loadavg()[0]!;
