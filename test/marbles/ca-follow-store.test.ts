@@ -12,22 +12,10 @@ import { CA_STATE_KEY, createStoreCaPersistence, type StoreCaPersistence } from 
 import { createMemoryStore } from '../../src/sources/store/memory-store.js';
 import type { StateStore } from '../../src/sources/store/state-store.js';
 import type { Logger } from '../../src/core/logger.js';
-import { bundle, createFakeIssuer, fakeLeaf, TRUST_DOMAIN, type FakeIssuer } from '../sources/ca/fake-issuer.js';
+import { bundle, createFakeIssuer, fakeLeaf, pemRoot, TRUST_DOMAIN, type FakeIssuer } from '../sources/ca/fake-issuer.js';
 
 const scheduler = () => new TestScheduler((actual, expected) => assert.deepEqual(actual, expected));
 
-/** A fake root the state codec accepts (placeholder PEMs: nothing here parses them). */
-function pemRoot(id: string, leavesValidUntil?: number): CaRootRecord {
-  return {
-    id,
-    certPem: `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`,
-    privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${id}\n-----END PRIVATE KEY-----\n`,
-    createdAt: 0,
-    notBefore: 0,
-    notAfter: 10 ** 12,
-    ...(leavesValidUntil === undefined ? {} : { leavesValidUntil }),
-  };
-}
 const AA = pemRoot('aa');
 const BB = pemRoot('bb');
 const state = (active: string, roots: CaRootRecord[], trustDomain = TRUST_DOMAIN): CaState => ({ trustDomain, activeRootId: active, roots, leafTtlMs: 1000 });

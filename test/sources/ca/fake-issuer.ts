@@ -18,6 +18,19 @@ export function fakeRoot(id: string, createdAt = 0, notAfter = 10 ** 12): CaRoot
   return { id, certPem: `root ${id}`, privateKeyPem: `key ${id}`, createdAt, notBefore: createdAt, notAfter };
 }
 
+/** A root the state codec accepts (placeholder PEM blocks: nothing parses them), optionally retired. */
+export function pemRoot(id: string, leavesValidUntil?: number): CaRootRecord {
+  return {
+    id,
+    certPem: `-----BEGIN CERTIFICATE-----\n${id}\n-----END CERTIFICATE-----\n`,
+    privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${id}\n-----END PRIVATE KEY-----\n`,
+    createdAt: 0,
+    notBefore: 0,
+    notAfter: 10 ** 12,
+    ...(leavesValidUntil === undefined ? {} : { leavesValidUntil }),
+  };
+}
+
 export function fakeState(root: CaRootRecord = fakeRoot('aa'), leafTtlMs = 1000): CaState {
   return { trustDomain: TRUST_DOMAIN, activeRootId: root.id, roots: [root], leafTtlMs };
 }
