@@ -4,38 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DiscoveryResponse } from '../../src/gen/envoy/service/discovery/v3/discovery_pb.js';
-import { TypeUrl } from '../../src/core/type-urls.js';
-import type { ResourceMessage } from '../../src/core/resource.js';
-import { apiListener, cluster, endpoints, routeConfig } from '../support/fixtures.js';
+import { apiListener, cluster, endpoints } from '../support/fixtures.js';
 import { XdsHarness } from '../support/xds-harness.js';
-import type { SotwClient } from '../support/xds-client.js';
 import { carries, describe, namesIn, short } from '../support/xds-responses.js';
-
-const CDS = TypeUrl.Cluster;
-const EDS = TypeUrl.ClusterLoadAssignment;
-const LDS = TypeUrl.Listener;
-const RDS = TypeUrl.RouteConfiguration;
-
-/** A listener L -> route R -> cluster `clusterName` with its endpoints; `v` varies every resource. */
-function mesh(clusterName: string, v = 0): ResourceMessage[] {
-  return [
-    apiListener('L', 'R', { statPrefix: `L${v}` }),
-    routeConfig('R', ['svc', `svc-${v}`], clusterName),
-    cluster(clusterName, { connectTimeoutSeconds: 5 + v }),
-    endpoints(clusterName, [8000 + v]),
-  ];
-}
-
-/** Subscribes as Envoy does (CDS and LDS wildcard, EDS and RDS by name) and ACKs until all four arrived. */
-async function syncEnvoyStyle(h: XdsHarness, c: SotwClient, clusterName: string): Promise<void> {
-  c.subscribe(CDS, ['*']);
-  c.subscribe(EDS, [clusterName]);
-  c.subscribe(LDS, ['*']);
-  c.subscribe(RDS, ['R']);
-  const seen = new Set<string>();
-  while (seen.size < 4) seen.add((await c.nextAcked()).typeUrl);
-  await h.synced(c.nodeId, [CDS, EDS, LDS, RDS]);
-}
+import { CDS, EDS, LDS, RDS, mesh, syncEnvoyStyle } from './ordering-mesh.js';
 
 test('SotW: a change to every type is pushed CDS, then EDS, then LDS, then RDS', async (t) => {
   const h = await XdsHarness.start();
