@@ -62,6 +62,10 @@ export function runMachine<Req, Resp, S>(
       if (pumping) return;
       pumping = true;
       try {
+        // The instant at which planning last found nothing to send: the wake-up is computed for that same
+        // instant. Read anew, the clock may have moved past a hold-back's end in between, and a hold
+        // that planning still saw would then have no wake-up: the stream would stall.
+        let planned: Instant | undefined;
         while (!subscriber.closed) {
           const event = events.shift();
           if (event) {
@@ -69,11 +73,15 @@ export function runMachine<Req, Resp, S>(
             continue;
           }
           if (!writable) break;
-          const step = machine.next(state, instant());
-          if (!step) break;
+          const now = instant();
+          const step = machine.next(state, now);
+          if (!step) {
+            planned = now;
+            break;
+          }
           emit(step);
         }
-        if (!subscriber.closed) armTimer();
+        if (!subscriber.closed) armTimer(planned);
       } catch (err) {
         subscriber.error(err);
       } finally {
@@ -81,8 +89,8 @@ export function runMachine<Req, Resp, S>(
       }
     };
     // Hold-backs expire with time alone: wake up then to send what they held.
-    const armTimer = () => {
-      const at = writable ? machine.wakeAt(state, instant()) : undefined;
+    const armTimer = (planned: Instant | undefined) => {
+      const at = writable && planned ? machine.wakeAt(state, planned) : undefined;
       if (at === timerAt) return;
       timer?.unsubscribe();
       timerAt = at;
