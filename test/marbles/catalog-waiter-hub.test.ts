@@ -78,8 +78,9 @@ test('hub: a waiter taken out (client gone) is never answered, and the last one 
     const hub = createWaiterHub(slice$, ts);
     const answered: number[] = [];
     ts.schedule(() => {
-      const leave = hub.add({ minIndex: 2, deadline: ts.now() + 10, answer: () => answered.push(ts.now()), fail: (err) => assert.fail(String(err)) });
-      ts.schedule(leave, 3);
+      const waiter = { minIndex: 2, deadline: ts.now() + 10, answer: () => answered.push(ts.now()), fail: (err: unknown) => assert.fail(String(err)) };
+      assert.equal(hub.add(waiter), true);
+      ts.schedule(() => hub.remove(waiter), 3);
     }, 1);
     flush();
     assert.deepEqual(answered, []);

@@ -61,3 +61,43 @@ test('close(grace) lets requests in flight finish, then closes what is left', as
   await closed;
   await assert.rejects(call('GET', `${url}/slow`));
 });
+
+test('handlers may claim or decline at once or later; throwing, rejecting and unsendable answers get a 500', async () => {
+  const errors: string[] = [];
+  const logger = { debug() {}, info() {}, warn() {}, error: (_o: object, msg: string) => void errors.push(msg), child: () => logger };
+  const router = createRouter({ logger })
+    .get('/r/later', async () => {
+      await new Promise((r) => setTimeout(r, 5));
+      return { body: 'later' };
+    })
+    .get('/r/rejects', () => Promise.reject(new Error('a late bug')))
+    .get('/r/rejects-400', () => Promise.reject(badRequest('late and bad')))
+    .get('/r/unsendable', () => ({ body: 'x', headers: { 'x-bad': 'line\nbreak' } }))
+    .get('/r/unsendable-later', async () => ({ body: 'x', headers: { 'x-bad': 'line\nbreak' } }));
+  const declinesLater = async () => false;
+  const throws = (req: { url?: string }) => {
+    if (req.url === '/boom') throw new Error('handler bug');
+    return false;
+  };
+  const rejects = (req: { url?: string }) => (req.url === '/boom-later' ? Promise.reject(new Error('handler bug later')) : false);
+  const http = createHttpServer([declinesLater, throws, rejects, router.handle], { logger });
+  const { url } = await http.listen(0);
+  try {
+    assert.deepEqual(pick(await call('GET', `${url}/r/later`)), [200, 'later'], 'declined later by the first handler, answered later by the router');
+    assert.deepEqual(pick(await call('GET', `${url}/r/rejects`)), [500, { error: 'internal error' }]);
+    assert.deepEqual(pick(await call('GET', `${url}/r/rejects-400`)), [400, { error: 'late and bad' }]);
+    assert.deepEqual(pick(await call('GET', `${url}/r/unsendable`)), [500, { error: 'internal error' }], 'a header Node refuses');
+    assert.deepEqual(pick(await call('GET', `${url}/r/unsendable-later`)), [500, { error: 'internal error' }]);
+    assert.deepEqual(pick(await call('GET', `${url}/boom`)), [500, { error: 'internal error' }]);
+    assert.deepEqual(pick(await call('GET', `${url}/boom-later`)), [500, { error: 'internal error' }]);
+    assert.deepEqual(pick(await call('GET', `${url}/nothing`)), [404, { error: 'no such endpoint: GET /nothing' }]);
+    assert.deepEqual(errors, ['request failed', 'request failed', 'request failed', 'request handler failed', 'request handler failed']);
+    assert.deepEqual(pick(await call('GET', `${url}/r/later`)), [200, 'later'], 'the server still serves');
+  } finally {
+    await http.close();
+  }
+});
+
+function pick(r: { status: number; json: unknown }): [number, unknown] {
+  return [r.status, r.json];
+}

@@ -4,11 +4,11 @@ import { badRequest, HttpError, methodNotAllowed } from './http-error.js';
 import { sendEmpty, sendError, sendJson, type Headers } from './respond.js';
 
 /**
- * A request handler that may or may not own the request: it resolves `true` when it answered (or will
- * answer) it, `false` to let the next handler try. {@link createHttpServer} chains them and answers 404
- * when none claims a request.
+ * A request handler that may or may not own the request: `true` (or a promise of it) when it answered,
+ * or will answer, it; `false` to let the next handler try. {@link createHttpServer} chains them and
+ * answers 404 when none claims a request.
  */
-export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
 
 export interface RouteContext {
   readonly req: IncomingMessage;
@@ -60,9 +60,38 @@ export function createRouter(options: RouterOptions = {}): Router {
     return router;
   };
 
-  const handle: RouteHandler = async (req, res) => {
+  /** Sends what a route answered: its Reply, or nothing when the route wrote the response itself. */
+  const send = (res: ServerResponse, reply: Reply | void, method: string, path: string): void => {
+    if (!reply) return;
+    try {
+      const headers = { ...extraHeaders(), ...reply.headers };
+      if (reply.body === undefined) sendEmpty(res, reply.status ?? 200, headers);
+      else sendJson(res, reply.status ?? 200, reply.body, headers);
+    } catch (err) {
+      fail(res, err, method, path);
+    }
+  };
+  /** Answers a route's failure: its HttpError, or a logged 500. Never throws (it may run in a promise callback). */
+  const fail = (res: ServerResponse, err: unknown, method: string, path: string): void => {
+    try {
+      if (err instanceof HttpError) {
+        sendError(res, err, extraHeaders());
+        return;
+      }
+      logger.error({ err, method, path }, 'request failed');
+      sendJson(res, 500, { error: 'internal error' }, extraHeaders());
+    } catch (second) {
+      logger.error({ err: second, method, path }, 'could not send the error answer');
+      res.destroy();
+    }
+  };
+
+  // Not an async function, and it claims a matched request at once: a route that parks its request (a
+  // blocking query) then holds no suspended frame, URL or match list here, only the two callbacks below.
+  const handle: RouteHandler = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').filter((s) => s !== '');
+    const path = url.pathname;
+    const parts = path.split('/').filter((s) => s !== '');
     const matching: { entry: Entry; params: Record<string, string> | HttpError }[] = [];
     for (const entry of entries) {
       const params = match(entry.segments, parts);
@@ -77,25 +106,27 @@ export function createRouter(options: RouterOptions = {}): Router {
     try {
       if (!found) throw methodNotAllowed([...new Set(matching.map((m) => m.entry.method))]);
       if (found.params instanceof HttpError) throw found.params;
-      const reply = await found.entry.route({ req, res, params: found.params, query: url.searchParams, path: url.pathname });
-      if (reply) {
-        const headers = { ...extraHeaders(), ...reply.headers };
-        if (reply.body === undefined) sendEmpty(res, reply.status ?? 200, headers);
-        else sendJson(res, reply.status ?? 200, reply.body, headers);
+      const reply = found.entry.route({ req, res, params: found.params, query: url.searchParams, path });
+      if (isPromise(reply)) {
+        reply.then(
+          (r) => send(res, r, method, path),
+          (err: unknown) => fail(res, err, method, path),
+        );
+        return true;
       }
+      send(res, reply, method, path);
     } catch (err) {
-      if (err instanceof HttpError) {
-        sendError(res, err, extraHeaders());
-      } else {
-        logger.error({ err, method, path: url.pathname }, 'request failed');
-        sendJson(res, 500, { error: 'internal error' }, extraHeaders());
-      }
+      fail(res, err, method, path);
     }
     return true;
   };
 
   const router: Router = { get: add('GET'), put: add('PUT'), post: add('POST'), delete: add('DELETE'), handle };
   return router;
+}
+
+function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
+  return typeof (x as { then?: unknown } | undefined)?.then === 'function';
 }
 
 function match(pattern: readonly string[], parts: readonly string[]): Record<string, string> | HttpError | undefined {

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import { asyncScheduler, type Observable, type SchedulerLike } from 'rxjs';
 import { badRequest, HttpError, notFound } from '../../core/http/http-error.js';
 import { DEFAULT_BODY_LIMIT } from '../../core/http/read-json-body.js';
@@ -8,8 +9,8 @@ import { RegistrationError } from '../catalog/registration.js';
 import { StoreConflictError, StoreUnavailableError } from '../store/store-errors.js';
 import type { Write } from '../store/state-store.js';
 import { parseBlockingParams } from './blocking-query.js';
-import { sendReply } from './send-reply.js';
-import { createWaiterHub, type Waiter, type WaiterHub } from './waiter-hub.js';
+import { ParkedQuery, type Parking } from './parked-query.js';
+import { createWaiterHub, type WaiterHub } from './waiter-hub.js';
 import { requestCallers, type RequestCallers } from './acl-router.js';
 import type { ConsulApiDeps } from './consul-api-deps.js';
 import { defaultNode, type NodeInfo } from './render.js';
@@ -55,8 +56,21 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
       }
     });
   };
-  /** Per parked query, what answers it now (releaseWaiters). */
-  const parkedQueries = new Set<() => void>();
+  /** The parked queries by response: one shared 'close' listener finds a query whose client left. */
+  const parked = new Map<ServerResponse, ParkedQuery<unknown>>();
+  const onClose = function (this: ServerResponse): void {
+    parked.get(this)?.gone();
+  };
+  const parking: Parking = {
+    park(res, query) {
+      parked.set(res, query);
+      res.on('close', onClose);
+      countWaiting(1);
+    },
+    unpark(res) {
+      if (parked.delete(res)) countWaiting(-1);
+    },
+  };
   let released = false;
   const hubs = new WeakMap<Observable<Slice<unknown>>, WaiterHub<unknown>>();
   const hubOf = <T>(slice$: Observable<Slice<T>>): WaiterHub<T> => {
@@ -76,51 +90,15 @@ export function createApiContext(deps: ConsulApiDeps): ApiContext {
     blocking<T>(ctx: RouteContext, slice$: Observable<Slice<T>>, reply: (slice: Slice<T>) => Reply): Promise<Reply | void> {
       checkCommonQuery(ctx.query, deps.node?.datacenter ?? 'dc1');
       const params = parseBlockingParams(ctx.query, random);
-      return new Promise((resolve, reject) => {
-        let parked = false;
-        let done = false;
-        const hub = hubOf(slice$);
-        const settle = () => {
-          done = true;
-          if (!parked) return;
-          parked = false;
-          parkedQueries.delete(answerNow);
-          countWaiting(-1);
-        };
-        const answerNow = () => hub.answerNow(waiter);
-        const waiter: Waiter<T> = {
-          minIndex: released ? 0 : params.index,
-          deadline: scheduler.now() + params.waitMs,
-          answer: (slice) => {
-            settle();
-            try {
-              const r = reply(slice);
-              if (sendReply(ctx.res, r)) resolve(undefined);
-              else resolve(r);
-            } catch (err) {
-              reject(err as Error);
-            }
-          },
-          fail: (err) => {
-            settle();
-            reject(err as Error);
-          },
-        };
-        const leave = hub.add(waiter);
-        if (done) return; // answered at once
-        parked = true;
-        parkedQueries.add(answerNow);
-        countWaiting(1);
-        ctx.res.once('close', () => {
-          leave();
-          settle();
-          resolve(undefined);
-        });
-      });
+      const minIndex = released ? 0 : params.index;
+      const deadline = scheduler.now() + params.waitMs;
+      const { res } = ctx;
+      const hub = hubOf(slice$);
+      return new Promise((resolve, reject) => new ParkedQuery(minIndex, deadline, res, reply, resolve, reject, hub, parking).start());
     },
     releaseWaiters() {
       released = true;
-      for (const answerNow of [...parkedQueries]) answerNow();
+      for (const query of [...parked.values()]) query.answerNow();
     },
     async write(write) {
       try {

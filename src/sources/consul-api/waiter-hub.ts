@@ -17,8 +17,10 @@ export interface Waiter<T> {
  * the same semantics for one waiter.
  */
 export interface WaiterHub<T> {
-  /** Parks `waiter` (or answers it at once); returns what takes it back out (its client went away). */
-  add(waiter: Waiter<T>): () => void;
+  /** Parks `waiter`, or answers it at once: true when it was parked. */
+  add(waiter: Waiter<T>): boolean;
+  /** Takes a parked `waiter` back out unanswered (its client went away). */
+  remove(waiter: Waiter<T>): void;
   /** Answers a parked `waiter` now with the current slice, as if its wait had ended (shutdown). */
   answerNow(waiter: Waiter<T>): void;
   /** How many are parked (for tests). */
@@ -112,10 +114,12 @@ export function createWaiterHub<T>(slice$: Observable<Slice<T>>, scheduler: Sche
         waiter.answer(current);
         idleCheck();
       }
-      if (waiters.has(waiter)) arm(waiter.deadline);
-      return () => {
-        if (waiters.delete(waiter)) idleCheck();
-      };
+      if (!waiters.has(waiter)) return false;
+      arm(waiter.deadline);
+      return true;
+    },
+    remove(waiter) {
+      if (waiters.delete(waiter)) idleCheck();
     },
     answerNow(waiter) {
       if (!waiters.delete(waiter)) return;
