@@ -46,6 +46,7 @@ export interface Router {
 interface Entry {
   readonly method: string;
   readonly segments: readonly string[];
+  readonly specificity: number;
   readonly route: Route;
 }
 
@@ -56,7 +57,8 @@ export function createRouter(options: RouterOptions = {}): Router {
   const extraHeaders = options.headers ?? (() => ({}));
 
   const add = (method: string) => (pattern: string, route: Route) => {
-    entries.push({ method, segments: pattern.split('/').filter((s) => s !== ''), route });
+    const segments = pattern.split('/').filter((s) => s !== '');
+    entries.push({ method, segments, specificity: specificity(segments), route });
     return router;
   };
 
@@ -92,21 +94,22 @@ export function createRouter(options: RouterOptions = {}): Router {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const parts = path.split('/').filter((s) => s !== '');
-    const matching: { entry: Entry; params: Record<string, string> | HttpError }[] = [];
-    for (const entry of entries) {
-      const params = match(entry.segments, parts);
-      if (params) matching.push({ entry, params });
-    }
-    if (matching.length === 0) return false;
     const method = req.method ?? 'GET';
-    // The most specific route wins: static segments before `:params`, `:params` before `*rest`.
-    const found = matching
-      .filter((m) => m.entry.method === method)
-      .sort((x, y) => specificity(y.entry.segments) - specificity(x.entry.segments))[0];
+    // The most specific route of the request's method wins: static segments before `:params`, `:params`
+    // before `*rest`. Paths are compared without allocating; only the winner's params are decoded.
+    let found: Entry | undefined;
+    let anyMethod = false;
+    for (const entry of entries) {
+      if (!matches(entry.segments, parts)) continue;
+      anyMethod = true;
+      if (entry.method === method && (!found || entry.specificity > found.specificity)) found = entry;
+    }
+    if (!anyMethod) return false;
     try {
-      if (!found) throw methodNotAllowed([...new Set(matching.map((m) => m.entry.method))]);
-      if (found.params instanceof HttpError) throw found.params;
-      const reply = found.entry.route({ req, res, params: found.params, query: url.searchParams, path });
+      if (!found) throw methodNotAllowed(allowedMethods(entries, parts));
+      const params = paramsOf(found.segments, parts);
+      if (params instanceof HttpError) throw params;
+      const reply = found.route({ req, res, params, query: url.searchParams, path });
       if (isPromise(reply)) {
         reply.then(
           (r) => send(res, r, method, path),
@@ -129,26 +132,40 @@ function isPromise<T>(x: T | Promise<T>): x is Promise<T> {
   return typeof (x as { then?: unknown } | undefined)?.then === 'function';
 }
 
-function match(pattern: readonly string[], parts: readonly string[]): Record<string, string> | HttpError | undefined {
+/** Whether `parts` (a request path's segments) fit `pattern`: exact segments, `:param`, a trailing `*rest`. */
+function matches(pattern: readonly string[], parts: readonly string[]): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const seg = pattern[i]!;
+    if (seg.startsWith('*')) return i < parts.length;
+    const part = parts[i];
+    if (part === undefined) return false;
+    if (!seg.startsWith(':') && seg !== part) return false;
+  }
+  return parts.length === pattern.length;
+}
+
+/** The URL-decoded params of a path that `matches` the pattern. */
+function paramsOf(pattern: readonly string[], parts: readonly string[]): Record<string, string> | HttpError {
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const seg = pattern[i]!;
     if (seg.startsWith('*')) {
-      if (i >= parts.length) return undefined;
       const rest = decode(parts.slice(i).join('/'));
       if (rest instanceof HttpError) return rest;
       params[seg.slice(1)] = rest;
       return params;
     }
-    const part = parts[i];
-    if (part === undefined) return undefined;
     if (seg.startsWith(':')) {
-      const value = decode(part);
+      const value = decode(parts[i]!);
       if (value instanceof HttpError) return value;
       params[seg.slice(1)] = value;
-    } else if (seg !== part) return undefined;
+    }
   }
-  return parts.length === pattern.length ? params : undefined;
+  return params;
+}
+
+function allowedMethods(entries: readonly Entry[], parts: readonly string[]): string[] {
+  return [...new Set(entries.filter((e) => matches(e.segments, parts)).map((e) => e.method))];
 }
 
 function specificity(segments: readonly string[]): number {
