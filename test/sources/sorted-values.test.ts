@@ -50,3 +50,28 @@ test('carrySorted: nothing is carried from a map whose list was never asked for'
   carrySorted(b, c, ['z']);
   assert.deepEqual(sortedValues(c), [1, 2, 3]);
 });
+
+test('a list read only now and then (changes piling up unread between reads) still equals a full sort', () => {
+  let seed = 7;
+  const r = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  let state: CatalogState = EMPTY_CATALOG_STATE;
+  sortedValues(state.services);
+  let reads = 0;
+  for (let step = 0; step < 400; step++) {
+    const ops: WriteOp[] = [];
+    const n = r() < 0.05 ? 70 : 1 + Math.floor(r() * 3);
+    for (let i = 0; i < n; i++) {
+      const id = `s${Math.floor(r() * 300)}`;
+      ops.push(r() < 0.7 ? { type: 'service-put', service: svc(id, step) } : { type: 'service-delete', id });
+    }
+    state = applyOps(state, ops).state;
+    if (r() < 0.85) continue; // most versions are never listed
+    reads++;
+    const list = sortedValues(state.services);
+    const expected = [...state.services].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+    assert.deepEqual(list, expected, `step ${step}`);
+    for (let i = 0; i < list.length; i++) assert.equal(list[i], expected[i], 'the stored records themselves');
+    assert.equal(sortedValues(state.services), list, 'built once per version');
+  }
+  assert.ok(reads > 30, `read ${reads} times`);
+});
