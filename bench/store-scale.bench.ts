@@ -4,8 +4,9 @@
 // - applyOps alone: one service-put (a changed port of an existing instance) on the in-memory state.
 // - the same write through a memory store with one subscribed `serviceHealth$` of the written name (what
 //   a proxy pipeline or a blocking query on that service keeps open): store + catalog slice per write.
-// - a check-status write through a memory store with `checks$` subscribed (every check, sorted: the
-//   health runner's input; `services$` is the same for the proxy pipelines).
+// - a check-status write through a memory store with `checks$` subscribed (every check, sorted: what
+//   `GET /v1/agent/checks` answers; `services$` is the same for `/v1/agent/services`), and the same write
+//   with `checkDefinitions$` subscribed instead (the health runner's input, which a status does not move).
 // - an unrelated service write (another instance's Meta) with the proxy pipelines' catalog inputs of
 //   PIPELINE_PROXIES Envoy sidecar upstreams (`UpstreamInputs.input$('sidecar', name)`: each destination
 //   has one sidecar proxy) and PIPELINE_PROXIES proxyless server listeners (`serverInput$`, each server
@@ -100,13 +101,16 @@ async function catalogFigure(n: number): Promise<number> {
   return ms;
 }
 
-/** A check-status write with `checks$` (all checks, sorted: the health runner's input) subscribed. */
-async function listingFigure(n: number): Promise<number> {
+/**
+ * A check-status write with `checks$` (all checks, sorted) or `checkDefinitions$` (the same list, moved only
+ * by definitions: the health runner's input) subscribed; `emits` says whether each write should emit.
+ */
+async function listingFigure(n: number, slice: 'checks$' | 'checkDefinitions$', emits: boolean): Promise<number> {
   const store = createMemoryStore();
   await fill(store, n);
   const catalog = createCatalog(store, { keepAliveMs: 0 });
   let seen = 0;
-  const sub = catalog.checks$.subscribe(() => seen++);
+  const sub = catalog[slice].subscribe(() => seen++);
   const started = performance.now();
   for (let w = 0; w < CATALOG_WRITES; w++) {
     const checkId = `service:svc-${(w * 7919) % n}`;
@@ -116,7 +120,8 @@ async function listingFigure(n: number): Promise<number> {
   const ms = (performance.now() - started) / CATALOG_WRITES;
   sub.unsubscribe();
   await store.close();
-  if (seen !== CATALOG_WRITES + 1) throw new Error(`checks$ emitted ${seen} times, not ${CATALOG_WRITES + 1}`);
+  const expected = emits ? CATALOG_WRITES + 1 : 1;
+  if (seen !== expected) throw new Error(`${slice} emitted ${seen} times, not ${expected}`);
   return ms;
 }
 
@@ -214,7 +219,8 @@ export async function run(): Promise<Record<string, number | string>> {
   for (const n of SIZES) {
     out[`${n} services: applyOps, one service-put (ms per write)`] = applyFigure(n);
     out[`${n} services: memory store + subscribed serviceHealth$ (ms per write)`] = await catalogFigure(n);
-    out[`${n} services: memory store + subscribed checks$ (ms per write)`] = await listingFigure(n);
+    out[`${n} services: check status write, subscribed checks$ (ms per write)`] = await listingFigure(n, 'checks$', true);
+    out[`${n} services: the same, subscribed checkDefinitions$ (health runner) (ms)`] = await listingFigure(n, 'checkDefinitions$', false);
     out[`${n} services: unrelated write, ${PIPELINE_PROXIES} sidecar + ${PIPELINE_PROXIES} server inputs (ms)`] = await pipelineFigure(n);
     out[`${n} services: HTTP registrations/s (SQLite, ${CONCURRENCY} concurrent)`] = await httpFigure(n);
   }

@@ -34,8 +34,14 @@ export interface Catalog {
   readonly servicesIndex$: Observable<Slice<Readonly<Record<string, readonly string[]>>>>;
   /** All services, sorted by ID (`GET /v1/agent/services`). */
   readonly services$: Observable<Slice<readonly ServiceRecord[]>>;
-  /** All checks, sorted by check ID (`GET /v1/agent/checks`; the health runner's input). */
+  /** All checks, sorted by check ID (`GET /v1/agent/checks`). */
   readonly checks$: Observable<Slice<readonly CheckRecord[]>>;
+  /**
+   * All checks, sorted by check ID, as of the last time one was added, re-registered or removed: a status
+   * update does not move it, so it costs nothing per status write (the health runner's input: it needs the
+   * definitions; a record's Status here may be older than the store's).
+   */
+  readonly checkDefinitions$: Observable<Slice<readonly CheckRecord[]>>;
   /** The instances of one service name, sorted by ID. */
   service$(name: string): Observable<Slice<readonly ServiceRecord[]>>;
   /**
@@ -151,6 +157,11 @@ export function createCatalog(store: Pick<StateStore, 'state$'>, options: Catalo
     }),
     checks$: shared({
       indexOf: (s) => indexOf(s, IndexKey.checks),
+      project: (s) => sortedValues(s.checks),
+      equal: sameElements,
+    }),
+    checkDefinitions$: shared({
+      indexOf: (s) => indexOf(s, IndexKey.checkDefinitions),
       project: (s) => sortedValues(s.checks),
       equal: sameElements,
     }),

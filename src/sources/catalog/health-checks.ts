@@ -53,7 +53,7 @@ export function startHealthChecks(store: StateStore, catalog: Catalog, options: 
     return spec;
   };
 
-  const checks$ = catalog.checks$.pipe(
+  const checks$ = catalog.checkDefinitions$.pipe(
     map((slice) => slice.value),
     // A status change makes a new record with the same Definition object: only definition changes matter here.
     distinctUntilChanged((a, b) => a.length === b.length && a.every((c, i) => c.CheckID === b[i]!.CheckID && c.ServiceID === b[i]!.ServiceID && c.Definition === b[i]!.Definition)),

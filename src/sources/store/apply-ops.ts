@@ -79,6 +79,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
     if (!old) return;
     checks.delete(id);
     touch(IndexKey.checks);
+    touch(IndexKey.checkDefinitions);
     if (old.ServiceName) touch(IndexKey.service(old.ServiceName));
   };
 
@@ -109,6 +110,7 @@ export function applyOps(state: CatalogState, ops: readonly WriteOp[]): Applied 
         if (old && sameRecord(old, op.check)) break;
         checks.set(op.check.CheckID, { ...op.check, CreateIndex: old?.CreateIndex ?? idx, ModifyIndex: idx });
         touch(IndexKey.checks);
+        touch(IndexKey.checkDefinitions);
         if (op.check.ServiceName) touch(IndexKey.service(op.check.ServiceName));
         if (old?.ServiceName && old.ServiceName !== op.check.ServiceName) touch(IndexKey.service(old.ServiceName));
         break;

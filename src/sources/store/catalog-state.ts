@@ -140,6 +140,8 @@ export const IndexKey = {
   services: 'services',
   /** Any check added, changed or removed. */
   checks: 'checks',
+  /** Any check added, re-registered or removed: not a status update (what the health runner follows). */
+  checkDefinitions: 'check-definitions',
   /** An instance of this service name, or one of its checks, changed. */
   service: (name: string) => `service/${name}`,
   /** Any config entry. */
