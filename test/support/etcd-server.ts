@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
@@ -18,6 +19,19 @@ export interface EtcdServer {
   destroy(): Promise<void>;
 }
 
+/**
+ * TLS for etcd's client URLs (peer URLs stay http): its server certificate and key, and with `trustedCaFile`
+ * client-certificate auth (`--client-cert-auth`). The health probe uses `clientCertFile`/`clientKeyFile`.
+ */
+export interface EtcdServerTls {
+  readonly certFile: string;
+  readonly keyFile: string;
+  readonly trustedCaFile: string;
+  readonly clientCertAuth?: boolean;
+  readonly clientCertFile?: string;
+  readonly clientKeyFile?: string;
+}
+
 /** The etcd binary (apt `etcd-server` puts it on PATH; .ci/run installs it). */
 export const ETCD_BIN = 'etcd';
 
@@ -25,11 +39,15 @@ export const ETCD_BIN = 'etcd';
  * Starts etcd with the fast single-node flags (no fsync, 10 ms heartbeats) on free ports and resolves once
  * `/health` answers healthy. Stopped by PID, never by name.
  */
-export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<EtcdServer> {
+export async function startEtcd(opts: { timeoutMs?: number; tls?: EtcdServerTls } = {}): Promise<EtcdServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxds-etcd-'));
   const clientPort = await freePort();
   const peerPort = await freePort();
-  const endpoint = `http://127.0.0.1:${clientPort}`;
+  const tls = opts.tls;
+  const endpoint = `${tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
+  const tlsArgs = tls
+    ? ['--cert-file', tls.certFile, '--key-file', tls.keyFile, '--trusted-ca-file', tls.trustedCaFile, ...(tls.clientCertAuth ? ['--client-cert-auth'] : [])]
+    : [];
   const peer = `http://127.0.0.1:${peerPort}`;
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
@@ -53,6 +71,7 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Etcd
         '--election-timeout', '50',
         '--max-txn-ops', '1024',
         '--log-level', 'warn',
+        ...tlsArgs,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
@@ -73,7 +92,7 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Etcd
     const deadline = Date.now() + (opts.timeoutMs ?? 10_000);
     for (;;) {
       if (!child) throw new Error(`etcd exited during startup: ${output}`);
-      if (await healthy(endpoint)) return;
+      if (await healthy(endpoint, tls)) return;
       if (Date.now() > deadline) {
         await stop('SIGKILL');
         throw new Error(`etcd did not become healthy in time: ${output}`);
@@ -100,9 +119,16 @@ export async function startEtcd(opts: { timeoutMs?: number } = {}): Promise<Etcd
   };
 }
 
-function healthy(endpoint: string): Promise<boolean> {
+function healthy(endpoint: string, tls?: EtcdServerTls): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = get(`${endpoint}/health`, { timeout: 500 }, (res) => {
+    const httpGet = tls ? httpsGet : get;
+    const tlsOptions = tls
+      ? {
+          ca: readFileSync(tls.trustedCaFile),
+          ...(tls.clientCertFile && tls.clientKeyFile ? { cert: readFileSync(tls.clientCertFile), key: readFileSync(tls.clientKeyFile) } : {}),
+        }
+      : {};
+    const req = httpGet(`${endpoint}/health`, { timeout: 500, ...tlsOptions }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(res.statusCode === 200 && /"health":\s*"true"/.test(body)));

@@ -1,5 +1,5 @@
 import { ConstantBackoff, ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
-import { Etcd3, isRecoverableError, type IKeyValue, type IRequestOp, type ICompare, type ITxnResponse } from 'etcd3';
+import { Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, isRecoverableError, type IKeyValue, type IRequestOp, type ICompare, type ITxnResponse } from 'etcd3';
 import { prefixEnd } from './etcd-keys.js';
 import type { KeyChange } from './etcd-state.js';
 
@@ -7,6 +7,23 @@ export interface EtcdClientOptions {
   readonly endpoints: readonly string[];
   /** Deadline of each unary call (ms); default 2000. A write against a hung etcd fails after this. */
   readonly requestTimeoutMs?: number;
+  /** TLS material for `https://` endpoints (PEM): the CA that signed etcd's certificate, and a client certificate. */
+  readonly tls?: EtcdTlsOptions;
+  /** etcd user/password authentication. */
+  readonly auth?: EtcdAuthOptions;
+}
+
+/** PEM bytes for `https://` etcd endpoints; without `ca` the system's roots are trusted. */
+export interface EtcdTlsOptions {
+  readonly ca?: Buffer;
+  /** Client certificate (chain) for etcd's `--client-cert-auth`; goes with `key`. */
+  readonly cert?: Buffer;
+  readonly key?: Buffer;
+}
+
+export interface EtcdAuthOptions {
+  readonly username: string;
+  readonly password: string;
 }
 
 /**
@@ -16,7 +33,20 @@ export interface EtcdClientOptions {
  */
 export function createEtcdClient(options: EtcdClientOptions): Etcd3 {
   const timeout = options.requestTimeoutMs ?? 2000;
+  const tls = options.tls;
   return new Etcd3({
+    // Only when TLS material is given (etcd3 makes an https:// endpoint TLS with the system roots itself).
+    ...(tls && (tls.ca || tls.cert || tls.key)
+      ? {
+          credentials: {
+            // etcd3 passes this on to grpc.credentials.createSsl, where a null root means the system's roots.
+            rootCertificate: tls.ca ?? (null as unknown as Buffer),
+            ...(tls.cert ? { certChain: tls.cert } : {}),
+            ...(tls.key ? { privateKey: tls.key } : {}),
+          },
+        }
+      : {}),
+    ...(options.auth ? { auth: { username: options.auth.username, password: options.auth.password } } : {}),
     // `http://host:port/` (accepted by --etcd-endpoints) would not parse as a gRPC target with the slash.
     hosts: options.endpoints.map((e) => e.replace(/\/+$/, '')),
     dialTimeout: timeout,
@@ -53,17 +83,48 @@ export async function rangePrefix(client: Etcd3, prefix: string, pageSize = 1000
   }
 }
 
-/** {@link rangePrefix}, retried until etcd answers or `ms` have passed (then the last error). */
+/**
+ * {@link rangePrefix}, retried until etcd answers or `ms` have passed (then the last error). An error that
+ * retrying cannot mend (wrong password, permission denied) is thrown at once.
+ */
 export async function rangePrefixWithin(client: Etcd3, prefix: string, ms: number): Promise<{ rows: KeyChange[]; revision: number }> {
   const deadline = Date.now() + ms;
   for (;;) {
     try {
       return await rangePrefix(client, prefix);
     } catch (err) {
+      if (err instanceof EtcdAuthenticationFailedError || err instanceof EtcdPermissionDeniedError) throw err;
       if (Date.now() + 100 > deadline) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/**
+ * What went wrong talking to etcd at `where`, in words a user can act on: a refused TLS handshake (which
+ * side refused), a wrong username/password, missing permissions, or else unreachable. Never contains
+ * the password or key material (etcd3's and gRPC's messages do not carry them).
+ */
+export function describeEtcdError(err: unknown, where: string, username?: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof EtcdAuthenticationFailedError) {
+    return `etcd at ${where} refused the authentication of user ${JSON.stringify(username ?? '')}: wrong username or password (${message})`;
+  }
+  if (err instanceof EtcdPermissionDeniedError) {
+    return username
+      ? `etcd at ${where} denied user ${JSON.stringify(username)} access to the rxds keys: grant its role read/write on the prefix (${message})`
+      : `etcd at ${where} denied access: authentication is enabled there; give --etcd-username and RXDS_ETCD_PASSWORD (${message})`;
+  }
+  if (/alert bad certificate|alert certificate required|alert unknown ca|SSL alert number 4[2-8]|certificate required/i.test(message)) {
+    return `cannot reach etcd at ${where}: TLS handshake failed: etcd refused the client certificate (none given, or not signed by a CA etcd trusts; see --etcd-cert-file/--etcd-key-file) (${message})`;
+  }
+  if (/unable to verify|self[- ]signed certificate|certificate has expired|certificate is not yet valid|Hostname\/IP does not match|unable to get (local )?issuer/i.test(message)) {
+    return `cannot reach etcd at ${where}: TLS handshake failed: etcd's server certificate is not trusted (see --etcd-ca-file) (${message})`;
+  }
+  if (/SSL routines|wrong version number|handshake|packet length too long/i.test(message)) {
+    return `cannot reach etcd at ${where}: TLS handshake failed (is the endpoint's scheme, http:// or https://, the one etcd serves?) (${message})`;
+  }
+  return `cannot reach etcd at ${where}: ${message}`;
 }
 
 export type { ICompare, IRequestOp, ITxnResponse };

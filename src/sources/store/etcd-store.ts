@@ -6,7 +6,20 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import type { SourceStatusRegistry } from '../source-status.js';
 import type { CatalogState } from './catalog-state.js';
 import { planBatch } from './etcd-batch.js';
-import { absent, changeOf, createEtcdClient, del, get, modRevisionIs, put, rangePrefix, rangePrefixWithin } from './etcd-client.js';
+import {
+  absent,
+  changeOf,
+  createEtcdClient,
+  del,
+  describeEtcdError,
+  get,
+  modRevisionIs,
+  put,
+  rangePrefix,
+  rangePrefixWithin,
+  type EtcdAuthOptions,
+  type EtcdTlsOptions,
+} from './etcd-client.js';
 import { decodeMetaIndex, ETCD_SCHEMA_VERSION, etcdKeys } from './etcd-keys.js';
 import { foldChanges, sameContent, viewFromRange, type EtcdView, type KeyChange } from './etcd-state.js';
 import { createTtlHeartbeatChannel, type TtlHeartbeats } from './etcd-ttl-heartbeats.js';
@@ -27,6 +40,10 @@ export interface EtcdStoreOptions {
   readonly requestTimeoutMs?: number;
   /** etcd's `--max-txn-ops` (default 128): queued writes share one Txn only up to this many keys. */
   readonly maxTxnOps?: number;
+  /** TLS material (PEM) for `https://` endpoints: CA, client certificate and key. */
+  readonly tls?: EtcdTlsOptions;
+  /** etcd user/password authentication (the password is never logged). */
+  readonly auth?: EtcdAuthOptions;
 }
 
 /** The etcd store, and the TTL updates it shares between replicas (see etcd-ttl-heartbeats.ts). */
@@ -70,7 +87,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
   const status = options.sourceStatus;
   const keys = etcdKeys(options.prefix ?? '/rxds/');
   const maxTxnOps = options.maxTxnOps ?? 128;
-  const client = createEtcdClient({ endpoints: options.endpoints, requestTimeoutMs: options.requestTimeoutMs });
+  const client = createEtcdClient({ endpoints: options.endpoints, requestTimeoutMs: options.requestTimeoutMs, tls: options.tls, auth: options.auth });
   const where = options.endpoints.join(',');
   const onBadValue = (key: string, reason: string) => logger.warn({ key, reason }, 'ignoring an etcd key under the rxds prefix');
 
@@ -87,7 +104,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
   } catch (err) {
     client.close();
     if (err instanceof Error && /layout version/.test(err.message)) throw err;
-    throw new StoreUnavailableError(`cannot reach etcd at ${where}: ${(err as Error).message}`, { cause: err });
+    throw new StoreUnavailableError(describeEtcdError(err, where, options.auth?.username), { cause: err });
   }
 
   let view: EtcdView = viewFromRange(initial.rows, initial.revision, keys, onBadValue);
