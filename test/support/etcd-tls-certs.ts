@@ -7,7 +7,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const crypto = webcrypto as unknown as Crypto;
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+const crypto = webcrypto;
 
 /** PEM files written into a directory (paths), and their bytes. */
 export interface TlsFileSet {
