@@ -1,3 +1,5 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseHostPort, UsageError, type HostPort } from './address.js';
 
@@ -12,6 +14,10 @@ export interface ServeOptions {
   readonly grpcAddr: HostPort;
   readonly store: 'sqlite' | 'etcd';
   readonly etcdEndpoints: readonly string[];
+  /** `--etcd-ca-file/--etcd-cert-file/--etcd-key-file`, read and checked (PEM bytes): TLS to https:// etcd endpoints. */
+  readonly etcdTls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer };
+  /** `--etcd-username` with the password from `RXDS_ETCD_PASSWORD` (never a flag: it would show in `ps`). */
+  readonly etcdAuth?: { readonly username: string; readonly password: string };
   readonly trustDomain: string;
   readonly debounceMs: number;
   readonly debounceMaxMs: number;
@@ -34,6 +40,10 @@ export interface RawServeOptions {
   grpcAddr?: string;
   store?: string;
   etcdEndpoints?: string;
+  etcdCaFile?: string;
+  etcdCertFile?: string;
+  etcdKeyFile?: string;
+  etcdUsername?: string;
   trustDomain?: string;
   debounceMs?: string;
   debounceMaxMs?: string;
@@ -61,7 +71,11 @@ export const SERVE_DEFAULTS = {
   grpcMaxConnectionAgeGraceMs: '10000',
 } as const;
 
-export function parseServeOptions(raw: RawServeOptions): ServeOptions {
+/** The environment variable that holds the etcd password of `--etcd-username`. */
+export const ETCD_PASSWORD_ENV = 'RXDS_ETCD_PASSWORD';
+
+/** `env` is where `RXDS_ETCD_PASSWORD` is read from (default `process.env`). */
+export function parseServeOptions(raw: RawServeOptions, env: NodeJS.ProcessEnv = process.env): ServeOptions {
   const store = raw.store ?? SERVE_DEFAULTS.store;
   if (store !== 'sqlite' && store !== 'etcd') throw new UsageError(`--store: expected sqlite or etcd, got ${JSON.stringify(store)}`);
   const logLevel = (raw.logLevel ?? SERVE_DEFAULTS.logLevel) as LogLevel;
@@ -77,6 +91,7 @@ export function parseServeOptions(raw: RawServeOptions): ServeOptions {
   for (const e of etcdEndpoints) {
     if (!/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(e)) throw new UsageError(`--etcd-endpoints: ${JSON.stringify(e)} is not an http(s)://host:port URL`);
   }
+  const etcdSecurity = parseEtcdSecurity(raw, store, etcdEndpoints, env);
   return {
     configFiles: (raw.config ?? []).map((f) => resolve(f)),
     dataDir: resolve(raw.dataDir ?? SERVE_DEFAULTS.dataDir),
@@ -84,6 +99,7 @@ export function parseServeOptions(raw: RawServeOptions): ServeOptions {
     grpcAddr: parseHostPort(raw.grpcAddr ?? SERVE_DEFAULTS.grpcAddr, '--grpc-addr'),
     store,
     etcdEndpoints,
+    ...etcdSecurity,
     trustDomain,
     debounceMs,
     debounceMaxMs,
@@ -98,6 +114,85 @@ export function parseServeOptions(raw: RawServeOptions): ServeOptions {
       : {}),
     ...(raw.httpTlsCert || raw.httpTlsKey ? { httpTls: { ...file('cert', raw.httpTlsCert), ...file('key', raw.httpTlsKey) } } : {}),
   };
+}
+
+/**
+ * `--etcd-ca-file/--etcd-cert-file/--etcd-key-file/--etcd-username` (+ `RXDS_ETCD_PASSWORD`): only with
+ * `--store etcd`; TLS files only with https:// endpoints; cert and key together, and the key must be the
+ * certificate's; every file read here, so a bad one is a usage error naming it (exit 2).
+ */
+function parseEtcdSecurity(
+  raw: RawServeOptions,
+  store: 'sqlite' | 'etcd',
+  endpoints: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Pick<ServeOptions, 'etcdTls' | 'etcdAuth'> {
+  const tlsFlags = (
+    [
+      ['--etcd-ca-file', raw.etcdCaFile],
+      ['--etcd-cert-file', raw.etcdCertFile],
+      ['--etcd-key-file', raw.etcdKeyFile],
+    ] as const
+  ).filter(([, v]) => v !== undefined);
+  const given = [...tlsFlags.map(([flag]) => flag), ...(raw.etcdUsername !== undefined ? ['--etcd-username'] : [])];
+  if (given.length === 0) return {};
+  if (store !== 'etcd') throw new UsageError(`${given.join(', ')}: only with --store etcd`);
+  let etcdTls: ServeOptions['etcdTls'];
+  if (tlsFlags.length > 0) {
+    const plain = endpoints.filter((e) => e.startsWith('http://'));
+    if (plain.length > 0) {
+      throw new UsageError(`${tlsFlags.map(([flag]) => flag).join(', ')}: TLS needs https:// etcd endpoints (--etcd-endpoints has ${plain.join(', ')})`);
+    }
+    if (!raw.etcdCertFile !== !raw.etcdKeyFile) {
+      throw new UsageError(`--etcd-cert-file and --etcd-key-file go together (got only ${raw.etcdCertFile ? '--etcd-cert-file' : '--etcd-key-file'})`);
+    }
+    const ca = raw.etcdCaFile !== undefined ? readPemFile(raw.etcdCaFile, '--etcd-ca-file') : undefined;
+    if (ca && raw.etcdCaFile) certificateOf(ca, raw.etcdCaFile, '--etcd-ca-file');
+    let cert: Buffer | undefined;
+    let key: Buffer | undefined;
+    if (raw.etcdCertFile && raw.etcdKeyFile) {
+      cert = readPemFile(raw.etcdCertFile, '--etcd-cert-file');
+      key = readPemFile(raw.etcdKeyFile, '--etcd-key-file');
+      const x509 = certificateOf(cert, raw.etcdCertFile, '--etcd-cert-file');
+      let keyObject;
+      try {
+        keyObject = createPrivateKey(key);
+      } catch {
+        throw new UsageError(`--etcd-key-file: ${resolve(raw.etcdKeyFile)} is not a PEM private key (unencrypted)`);
+      }
+      if (!x509.checkPrivateKey(keyObject)) {
+        throw new UsageError(`--etcd-key-file: ${resolve(raw.etcdKeyFile)} is not the private key of ${resolve(raw.etcdCertFile)}`);
+      }
+    }
+    etcdTls = { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
+  }
+  let etcdAuth: ServeOptions['etcdAuth'];
+  if (raw.etcdUsername !== undefined) {
+    if (raw.etcdUsername === '') throw new UsageError('--etcd-username: must not be empty');
+    const password = env[ETCD_PASSWORD_ENV];
+    if (password === undefined || password === '') {
+      throw new UsageError(`--etcd-username needs the password in the environment variable ${ETCD_PASSWORD_ENV} (it is not a flag: it would show in ps)`);
+    }
+    etcdAuth = { username: raw.etcdUsername, password };
+  }
+  return { ...(etcdTls ? { etcdTls } : {}), ...(etcdAuth ? { etcdAuth } : {}) };
+}
+
+function readPemFile(path: string, flag: string): Buffer {
+  const full = resolve(path);
+  try {
+    return readFileSync(full);
+  } catch (err) {
+    throw new UsageError(`${flag}: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+}
+
+function certificateOf(pem: Buffer, path: string, flag: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    throw new UsageError(`${flag}: ${resolve(path)} is not a PEM certificate`);
+  }
 }
 
 function file<K extends string>(key: K, path: string | undefined): Partial<Record<K, string>> {

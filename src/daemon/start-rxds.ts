@@ -79,7 +79,10 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
   // --store etcd: the state lives in etcd, shared by every replica on the same endpoints; an unreachable
   // etcd fails the start after a bounded wait (StoreUnavailableError, exit 1).
   const storeLogger = logger.child({ component: 'store' });
-  const etcdStore = options.store === 'etcd' ? await openEtcdStore({ endpoints: options.etcdEndpoints, logger: storeLogger, sourceStatus: sources }) : undefined;
+  const etcdStore =
+    options.store === 'etcd'
+      ? await openEtcdStore({ endpoints: options.etcdEndpoints, tls: options.etcdTls, auth: options.etcdAuth, logger: storeLogger, sourceStatus: sources })
+      : undefined;
   const store: StateStore = etcdStore ?? (await openSqliteStore(options.dataDir, { logger: storeLogger, sourceStatus: sources }));
   // Shutdown runs these phases in order: /readyz answers 503 (and the onDraining pause); SSE watches and
   // xDS streams end, then GOAWAY on the gRPC connections (clients reconnect elsewhere); the sources stop

@@ -85,7 +85,7 @@ export async function rangePrefix(client: Etcd3, prefix: string, pageSize = 1000
 
 /**
  * {@link rangePrefix}, retried until etcd answers or `ms` have passed (then the last error). An error that
- * retrying cannot mend (wrong password, permission denied) is thrown at once.
+ * retrying cannot mend (wrong password, permission denied, a refused certificate) is thrown at once.
  */
 export async function rangePrefixWithin(client: Etcd3, prefix: string, ms: number): Promise<{ rows: KeyChange[]; revision: number }> {
   const deadline = Date.now() + ms;
@@ -93,11 +93,33 @@ export async function rangePrefixWithin(client: Etcd3, prefix: string, ms: numbe
     try {
       return await rangePrefix(client, prefix);
     } catch (err) {
-      if (err instanceof EtcdAuthenticationFailedError || err instanceof EtcdPermissionDeniedError) throw err;
+      if (isPermanentEtcdFailure(err)) throw err;
       if (Date.now() + 100 > deadline) throw err;
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Why etcd could not be used: the kinds a user can act on, and `unreachable` for everything else. */
+export type EtcdFailure = 'auth-failed' | 'permission-denied' | 'client-cert-refused' | 'server-cert-untrusted' | 'tls' | 'unreachable';
+
+export function classifyEtcdError(err: unknown): EtcdFailure {
+  if (err instanceof EtcdAuthenticationFailedError) return 'auth-failed';
+  if (err instanceof EtcdPermissionDeniedError) return 'permission-denied';
+  const message = err instanceof Error ? err.message : String(err);
+  // gRPC reports a failed handshake as UNAVAILABLE with OpenSSL's / Node's words in the message.
+  if (/alert bad certificate|alert certificate required|alert unknown ca|SSL alert number 4[2-8]|certificate required/i.test(message)) return 'client-cert-refused';
+  if (/unable to verify|self[- ]signed certificate|certificate has expired|certificate is not yet valid|Hostname\/IP does not match|unable to get (local )?issuer/i.test(message)) {
+    return 'server-cert-untrusted';
+  }
+  if (/SSL routines|wrong version number|handshake|packet length too long/i.test(message)) return 'tls';
+  return 'unreachable';
+}
+
+/** Failures that waiting does not mend: opening the store gives up at once on these. */
+export function isPermanentEtcdFailure(err: unknown): boolean {
+  const kind = classifyEtcdError(err);
+  return kind !== 'unreachable' && kind !== 'tls';
 }
 
 /**
@@ -107,24 +129,22 @@ export async function rangePrefixWithin(client: Etcd3, prefix: string, ms: numbe
  */
 export function describeEtcdError(err: unknown, where: string, username?: string): string {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof EtcdAuthenticationFailedError) {
-    return `etcd at ${where} refused the authentication of user ${JSON.stringify(username ?? '')}: wrong username or password (${message})`;
+  switch (classifyEtcdError(err)) {
+    case 'auth-failed':
+      return `etcd at ${where} refused the authentication of user ${JSON.stringify(username ?? '')}: wrong username or password (${message})`;
+    case 'permission-denied':
+      return username
+        ? `etcd at ${where} denied user ${JSON.stringify(username)} access to the rxds keys: grant its role read/write on the prefix (${message})`
+        : `etcd at ${where} denied access: authentication is enabled there; give --etcd-username and RXDS_ETCD_PASSWORD (${message})`;
+    case 'client-cert-refused':
+      return `cannot reach etcd at ${where}: TLS handshake failed: etcd refused the client certificate (none given, or not signed by a CA etcd trusts; see --etcd-cert-file/--etcd-key-file) (${message})`;
+    case 'server-cert-untrusted':
+      return `cannot reach etcd at ${where}: TLS handshake failed: etcd's server certificate is not trusted (see --etcd-ca-file) (${message})`;
+    case 'tls':
+      return `cannot reach etcd at ${where}: TLS handshake failed (is the endpoint's scheme, http:// or https://, the one etcd serves?) (${message})`;
+    case 'unreachable':
+      return `cannot reach etcd at ${where}: ${message}`;
   }
-  if (err instanceof EtcdPermissionDeniedError) {
-    return username
-      ? `etcd at ${where} denied user ${JSON.stringify(username)} access to the rxds keys: grant its role read/write on the prefix (${message})`
-      : `etcd at ${where} denied access: authentication is enabled there; give --etcd-username and RXDS_ETCD_PASSWORD (${message})`;
-  }
-  if (/alert bad certificate|alert certificate required|alert unknown ca|SSL alert number 4[2-8]|certificate required/i.test(message)) {
-    return `cannot reach etcd at ${where}: TLS handshake failed: etcd refused the client certificate (none given, or not signed by a CA etcd trusts; see --etcd-cert-file/--etcd-key-file) (${message})`;
-  }
-  if (/unable to verify|self[- ]signed certificate|certificate has expired|certificate is not yet valid|Hostname\/IP does not match|unable to get (local )?issuer/i.test(message)) {
-    return `cannot reach etcd at ${where}: TLS handshake failed: etcd's server certificate is not trusted (see --etcd-ca-file) (${message})`;
-  }
-  if (/SSL routines|wrong version number|handshake|packet length too long/i.test(message)) {
-    return `cannot reach etcd at ${where}: TLS handshake failed (is the endpoint's scheme, http:// or https://, the one etcd serves?) (${message})`;
-  }
-  return `cannot reach etcd at ${where}: ${message}`;
 }
 
 export type { ICompare, IRequestOp, ITxnResponse };
