@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { classifyEtcdError, probeEtcdTls } from '../../src/sources/store/etcd-client.js';
 import { openEtcdStore, type EtcdStoreOptions } from '../../src/sources/store/etcd-store.js';
 import { StoreUnavailableError } from '../../src/sources/store/store-errors.js';
 import { tlsEtcdForThisFile } from '../support/etcd-fixture.js';
@@ -84,4 +85,18 @@ test('etcd with authentication: the right password opens the store, a wrong one 
   assert.ok(wrong.ms < 10_000, `not retried until the connect timeout (${wrong.ms} ms)`);
   const none = await openFails({ endpoints, tls: clientTls });
   assert.match(none.error.message, /denied access: authentication is enabled there; give --etcd-username and RXDS_ETCD_PASSWORD/);
+});
+
+test('probeEtcdTls: one handshake tells a refused client certificate and an untrusted server from an accepted connection', async () => {
+  const { etcd, files, clientTls } = tlsEtcd();
+  const [good, noCert, otherCa, plain] = await Promise.all([
+    probeEtcdTls(etcd.endpoint, clientTls),
+    probeEtcdTls(etcd.endpoint, { ca: clientTls.ca }),
+    probeEtcdTls(etcd.endpoint, { ca: readFileSync(files.otherCaFile), cert: clientTls.cert, key: clientTls.key }),
+    probeEtcdTls(etcd.endpoint.replace('https:', 'http:'), clientTls),
+  ]);
+  assert.equal(good, undefined);
+  assert.equal(classifyEtcdError(noCert), 'client-cert-refused', String(noCert));
+  assert.equal(classifyEtcdError(otherCa), 'server-cert-untrusted', String(otherCa));
+  assert.equal(plain, undefined, 'an http:// endpoint is not probed');
 });

@@ -1,5 +1,6 @@
 import { ConstantBackoff, ExponentialBackoff, handleWhen, noop, retry } from 'cockatiel';
 import { Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, isRecoverableError, type IKeyValue, type IRequestOp, type ICompare, type ITxnResponse } from 'etcd3';
+import { connect as tlsConnect } from 'node:tls';
 import { prefixEnd } from './etcd-keys.js';
 import type { KeyChange } from './etcd-state.js';
 
@@ -114,6 +115,41 @@ export function classifyEtcdError(err: unknown): EtcdFailure {
   }
   if (/SSL routines|wrong version number|handshake|packet length too long/i.test(message)) return 'tls';
   return 'unreachable';
+}
+
+/**
+ * One TLS handshake with an https:// endpoint, as the etcd client would make it: resolves with the error
+ * if it fails (etcd refused the client certificate, or its server certificate is not trusted), undefined
+ * if etcd accepted the connection (its HTTP/2 preface arrived) or nothing was learned within `ms`. gRPC
+ * does not always say why a connection failed (e.g. "Last error: null"); this does.
+ */
+export function probeEtcdTls(endpoint: string, tls: EtcdTlsOptions | undefined, ms = 2000): Promise<Error | undefined> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return Promise.resolve(undefined);
+  }
+  if (url.protocol !== 'https:') return Promise.resolve(undefined);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host,
+      port: Number(url.port || 2379),
+      ...(/^[\d.]+$|:/.test(host) ? {} : { servername: host }),
+      ALPNProtocols: ['h2'],
+      ...(tls?.ca ? { ca: tls.ca } : {}),
+      ...(tls?.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+    });
+    const done = (result: Error | undefined) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(result);
+    };
+    const timer = setTimeout(() => done(undefined), ms);
+    socket.once('data', () => done(undefined));
+    socket.once('error', (err) => done(err));
+  });
 }
 
 /** Failures that waiting does not mend: opening the store gives up at once on these. */

@@ -9,11 +9,13 @@ import { planBatch } from './etcd-batch.js';
 import {
   absent,
   changeOf,
+  classifyEtcdError,
   createEtcdClient,
   del,
   describeEtcdError,
   get,
   modRevisionIs,
+  probeEtcdTls,
   put,
   rangePrefix,
   rangePrefixWithin,
@@ -104,7 +106,13 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
   } catch (err) {
     client.close();
     if (err instanceof Error && /layout version/.test(err.message)) throw err;
-    throw new StoreUnavailableError(describeEtcdError(err, where, options.auth?.username), { cause: err });
+    // gRPC may not say why the connection failed: one TLS handshake of our own tells a refused certificate.
+    let reason = err;
+    if (classifyEtcdError(err) === 'unreachable') {
+      const probes = await Promise.all(options.endpoints.map((e) => probeEtcdTls(e, options.tls)));
+      reason = probes.find((p) => p && classifyEtcdError(p) !== 'unreachable') ?? err;
+    }
+    throw new StoreUnavailableError(describeEtcdError(reason, where, options.auth?.username), { cause: err });
   }
 
   let view: EtcdView = viewFromRange(initial.rows, initial.revision, keys, onBadValue);
