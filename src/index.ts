@@ -23,6 +23,7 @@ export { openSqliteStore } from './sources/store/sqlite-store.js';
 export { createMemoryStore } from './sources/store/memory-store.js';
 export { openEtcdStore } from './sources/store/etcd-store.js';
 export type { EtcdStoreOptions, EtcdStateStore } from './sources/store/etcd-store.js';
+export type { EtcdTlsOptions, EtcdAuthOptions } from './sources/store/etcd-client.js';
 export { shareTtlUpdates } from './sources/store/etcd-ttl-heartbeats.js';
 export type { TtlHeartbeat, TtlHeartbeats } from './sources/store/etcd-ttl-heartbeats.js';
 export { EMPTY_CATALOG_STATE, STORE_TABLES, IndexKey } from './sources/store/catalog-state.js';

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { classifyEtcdError, probeEtcdTls } from '../../src/sources/store/etcd-client.js';
+import { classifyEtcdError, probeEtcdTls } from '../../src/sources/store/etcd-errors.js';
 import { openEtcdStore, type EtcdStoreOptions } from '../../src/sources/store/etcd-store.js';
 import { StoreUnavailableError } from '../../src/sources/store/store-errors.js';
 import { tlsEtcdForThisFile } from '../support/etcd-fixture.js';

@@ -9,19 +9,17 @@ import { planBatch } from './etcd-batch.js';
 import {
   absent,
   changeOf,
-  classifyEtcdError,
   createEtcdClient,
   del,
-  describeEtcdError,
   get,
   modRevisionIs,
-  probeEtcdTls,
   put,
   rangePrefix,
   rangePrefixWithin,
   type EtcdAuthOptions,
   type EtcdTlsOptions,
 } from './etcd-client.js';
+import { classifyEtcdError, describeEtcdError, probeEtcdTls } from './etcd-errors.js';
 import { decodeMetaIndex, ETCD_SCHEMA_VERSION, etcdKeys } from './etcd-keys.js';
 import { foldChanges, sameContent, viewFromRange, type EtcdView, type KeyChange } from './etcd-state.js';
 import { createTtlHeartbeatChannel, type TtlHeartbeats } from './etcd-ttl-heartbeats.js';
