@@ -22,6 +22,7 @@ import {
 import { classifyEtcdError, describeEtcdError, probeEtcdTls } from './etcd-errors.js';
 import { decodeMetaIndex, ETCD_SCHEMA_VERSION, etcdKeys } from './etcd-keys.js';
 import { foldChanges, sameContent, viewFromRange, type EtcdView, type KeyChange } from './etcd-state.js';
+import { createEtcdLeaderships, type EtcdLeadershipOptions } from './etcd-leadership.js';
 import { createTtlHeartbeatChannel, type TtlHeartbeats } from './etcd-ttl-heartbeats.js';
 import type { StateStore, Write } from './state-store.js';
 import { StoreUnavailableError } from './store-errors.js';
@@ -44,11 +45,18 @@ export interface EtcdStoreOptions {
   readonly tls?: EtcdTlsOptions;
   /** etcd user/password authentication (the password is never logged). */
   readonly auth?: EtcdAuthOptions;
+  /** The lease TTL of {@link EtcdStateStore.leadership} in seconds; default 5. */
+  readonly leaderTtlSeconds?: number;
 }
 
 /** The etcd store, and the TTL updates it shares between replicas (see etcd-ttl-heartbeats.ts). */
 export interface EtcdStateStore extends StateStore {
   readonly ttlHeartbeats: TtlHeartbeats;
+  /**
+   * "This replica leads `name`" among the replicas on this prefix (the key `<prefix>leader/<name>`, see
+   * etcd-leadership.ts): false first, true while it leads. Unsubscribing resigns; `close()` waits for that.
+   */
+  leadership(name: string, options?: Partial<Omit<EtcdLeadershipOptions, 'replicaId'>>): Observable<boolean>;
 }
 
 interface Pending {
@@ -114,7 +122,9 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
   }
 
   let view: EtcdView = viewFromRange(initial.rows, initial.revision, keys, onBadValue);
-  const heartbeats = createTtlHeartbeatChannel(client, keys.ttl, randomUUID(), logger);
+  const replicaId = randomUUID();
+  const heartbeats = createTtlHeartbeatChannel(client, keys.ttl, replicaId, logger);
+  const leaderships = createEtcdLeaderships(client, keys.prefix, { replicaId, ttlSeconds: options.leaderTtlSeconds, logger });
   // TTL updates of checks that are gone are dropped (each replica's start cleans up after the others).
   for (const row of initial.rows) {
     const parsed = keys.parse(row.key);
@@ -317,6 +327,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
   return {
     state$,
     ttlHeartbeats: heartbeats,
+    leadership: (name, opts) => leaderships.leadership(name, opts),
     current: () => view.state,
     write(write) {
       if (closed) return Promise.reject(new StoreUnavailableError('the store is closed'));
@@ -328,6 +339,7 @@ export async function openEtcdStore(options: EtcdStoreOptions): Promise<EtcdStat
     async close() {
       if (closed) return;
       await drain();
+      await leaderships.settle();
       closed = true;
       stopWatch();
       // An etcd call in flight against a hung etcd may take its whole deadline: close does not wait that long.
