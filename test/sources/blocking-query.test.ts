@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openSqliteStore } from '../../src/sources/store/sqlite-store.js';
 import { call, startTestApi } from './support/api-server.js';
 import { httpGet } from './support/http-get.js';
+import { withTimeout } from '../support/wait.js';
 
 const READS = ['/v1/health/service/web', '/v1/health/service/web?passing', '/v1/catalog/service/web', '/v1/catalog/services', '/v1/agent/services', '/v1/agent/checks', '/v1/config/service-defaults'];
 
@@ -168,6 +169,40 @@ test('releaseWaiters (shutdown) answers every parked query now with its current 
     const later = await httpGet(`${api.url}/v1/health/service/web?index=${firsts[0]!.index}&wait=10m`);
     assert.equal(later.status, 200, 'a blocking query after the release is answered without waiting');
     assert.equal(later.index, firsts[0]!.index);
+  } finally {
+    await api.close();
+  }
+});
+
+test('a parked query whose client goes away is taken out unanswered; the others still wait and are released', async () => {
+  const counter = waitingCounter();
+  const errors: unknown[] = [];
+  const logger = { debug() {}, info() {}, warn() {}, error: (o: object) => void errors.push(o), child: () => logger };
+  const api = await startTestApi({ onWaitingChange: counter.onWaitingChange, logger });
+  try {
+    await call('PUT', `${api.url}/v1/agent/service/register`, { Name: 'web', ID: 'web-1', Port: 1, Check: { TTL: '10s' } });
+    const first = await call('GET', `${api.url}/v1/health/service/web`);
+    const url = `${api.url}/v1/health/service/web?index=${first.index}&wait=5m`;
+    const leaving = Array.from({ length: 3 }, () => {
+      const aborter = new AbortController();
+      const done = fetch(url, { signal: aborter.signal }).then(
+        () => 'answered',
+        () => 'aborted',
+      );
+      return { aborter, done };
+    });
+    const staying = httpGet(url);
+    await counter.until((n) => n === 4);
+    for (const l of leaving) l.aborter.abort();
+    assert.deepEqual(await Promise.all(leaving.map((l) => l.done)), ['aborted', 'aborted', 'aborted']);
+    await withTimeout(counter.until((n) => n === 1), 5000, 'the three gone queries to be taken out');
+    const write = await call('PUT', `${api.url}/v1/agent/check/pass/service:web-1`);
+    assert.equal(write.status, 200);
+    const r = await staying;
+    assert.equal(r.status, 200);
+    assert.ok(r.index > first.index);
+    await counter.until((n) => n === 0);
+    assert.deepEqual(errors, [], 'nothing was written to the gone clients, nothing failed');
   } finally {
     await api.close();
   }
