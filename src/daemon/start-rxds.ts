@@ -17,6 +17,7 @@ import { operatorGuard, proxyGuard } from '../sources/acl/http-guard.js';
 import { createXdsAccess } from './xds-authorize.js';
 import { grpcServerCredentials, loadTlsMaterial } from './tls-credentials.js';
 import { startHealthChecks } from '../sources/catalog/health-checks.js';
+import { startLeaderHealthChecks } from '../sources/catalog/leader-health-checks.js';
 import { startCertificateAuthority } from '../sources/ca/start-certificate-authority.js';
 import { createFileCaPersistence } from '../sources/ca/file-ca-persistence.js';
 import { createStoreCaPersistence } from '../sources/ca/store-ca-persistence.js';
@@ -102,9 +103,15 @@ export async function startRxds(options: ServeOptions, deps: RxdsDeps): Promise<
     await importCaStateFile(createFileCaPersistence(options.dataDir), caPersistence, caLogger);
     const ca = await startCertificateAuthority({ trustDomain: options.trustDomain, persistence: caPersistence, scheduler, logger: caLogger });
     phases.sources.push(() => ca.close());
-    const health = startHealthChecks(store, catalog, { scheduler, logger: logger.child({ component: 'health' }) });
+    // Replicas on etcd: the probes and TTL timers run on one replica at a time, the leader of `health`
+    // (etcd-leadership.ts); the others stand by, and one takes over within the lease TTL if it goes.
+    const healthLogger = logger.child({ component: 'health' });
+    const health = etcdStore
+      ? startLeaderHealthChecks(store, catalog, { scheduler, logger: healthLogger, leader$: etcdStore.leadership('health'), sourceStatus: sources })
+      : startHealthChecks(store, catalog, { scheduler, logger: healthLogger });
     phases.sources.push(() => health.stop());
-    // Replicas on etcd: a TTL update through any of them restarts the TTL on all (etcd-ttl-heartbeats.ts).
+    // Replicas on etcd: a TTL update through any of them restarts the TTL on all (etcd-ttl-heartbeats.ts),
+    // so on the leader's runner whichever replica received it.
     const ttlShared = etcdStore ? shareTtlUpdates(health.hooks, etcdStore.ttlHeartbeats) : undefined;
     if (ttlShared) phases.sources.push(() => ttlShared.stop());
     // The declarative files feed both the catalog (services, config entries) and the ACL (tokens, policy).

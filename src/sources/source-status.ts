@@ -10,6 +10,8 @@ export interface SourceStatus {
   readonly LastError: string;
   /** The store index of the source's last change that reached the catalog (0 before the first). */
   readonly LastChangeIndex: number;
+  /** What the source is doing, when it says (e.g. the `health` source's role among replicas). */
+  readonly Detail?: string;
 }
 
 export interface SourceReport {
@@ -18,6 +20,8 @@ export interface SourceReport {
   readonly error?: string;
   /** The store index at which this source last changed the catalog, if it just did. */
   readonly changeIndex?: number;
+  /** Shown as `Detail` until the next report. */
+  readonly detail?: string;
 }
 
 /**
@@ -43,8 +47,9 @@ export function createSourceStatusRegistry(): SourceStatusRegistry {
         State: report.state,
         LastError: report.state === 'degraded' ? (report.error ?? 'unknown error') : (prev?.LastError ?? ''),
         LastChangeIndex: Math.max(report.changeIndex ?? 0, prev?.LastChangeIndex ?? 0),
+        ...(report.detail !== undefined ? { Detail: report.detail } : {}),
       });
-      if (prev && prev.State === next.State && prev.LastError === next.LastError && prev.LastChangeIndex === next.LastChangeIndex) return;
+      if (prev && prev.State === next.State && prev.LastError === next.LastError && prev.LastChangeIndex === next.LastChangeIndex && prev.Detail === next.Detail) return;
       byName.set(name, next);
       subject.next(snapshot());
     },
