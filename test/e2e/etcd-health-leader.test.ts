@@ -1,7 +1,8 @@
 // End to end: two `rxds serve --store etcd` replicas run the health checks on one of them at a time (the
 // leader of `health` in etcd). An HTTP backend counts the probes it gets: one per interval, not one per
 // replica per interval. SIGKILL the leader: the other takes over within the lease TTL and the check still
-// follows the backend. SIGTERM the leader: it resigns and the other takes over at once.
+// follows the backend. SIGTERM the leader: it resigns and the other takes over at once. TTL updates sent to
+// the standby reach the leader's timer.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -146,5 +147,40 @@ test('a leader stopped cleanly (SIGTERM) resigns: the other takes over at once, 
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     await backend.close();
+  }
+});
+
+test('TTL updates sent to the standby reach the leader\'s timer: the check stays passing, then expires when they stop', async () => {
+  const args = ['--store', 'etcd', '--etcd-endpoints', etcdServer().endpoint];
+  const [a, b] = await Promise.all([startRxdsProcess(args), startRxdsProcess(args)]);
+  const pass = async (p: RxdsProcess) => {
+    const res = await fetch(`${p.httpUrl}/v1/agent/check/pass/service:beat-1`, { method: 'PUT' });
+    assert.equal(res.status, 200, await res.text());
+  };
+  try {
+    const [leader, standby] = await roles([a, b], 10_000);
+    const reg = await fetch(`${standby.httpUrl}/v1/agent/service/register`, {
+      method: 'PUT',
+      body: JSON.stringify({ Name: 'beat', ID: 'beat-1', Address: '127.0.0.1', Port: 18091, Check: { TTL: '2s' } }),
+    });
+    assert.equal(reg.status, 200, await reg.text());
+    await pass(standby);
+    await checkStatus(leader, 'beat', 'passing', 5000);
+    const beatCheck = async () => {
+      const res = await fetch(`${leader.httpUrl}/v1/health/service/beat`);
+      return ((await res.json()) as { Checks: (Check & { ModifyIndex: number })[] }[])[0]!.Checks.filter((c) => c.CheckID === 'service:beat-1');
+    };
+    const passingSince = (await beatCheck())[0]!.ModifyIndex;
+    // Only the leader runs the TTL timer; the updates go to the standby, for well over the TTL.
+    const until = Date.now() + 3500;
+    while (Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 400));
+      await pass(standby);
+    }
+    const checks = await beatCheck();
+    assert.deepEqual(checks.map((c) => [c.Status, c.ModifyIndex]), [['passing', passingSince]], 'never expired meanwhile');
+    await checkStatus(standby, 'beat', 'critical', 5000); // the updates stopped: the leader's timer expires it
+  } finally {
+    assert.deepEqual(await Promise.all([a.stop(), b.stop()]), [0, 0]);
   }
 });
