@@ -126,15 +126,17 @@ export function etcdLeadership(client: Etcd3, key: string, options: EtcdLeadersh
       }
       running = true;
       next?.unsubscribe();
-      void round().finally(() => {
-        running = false;
-        if (stopped) return;
-        update();
-        if (again) {
-          again = false;
-          tick();
-        } else next = scheduler.schedule(tick, tickMs);
-      });
+      void round()
+        .catch((err: unknown) => logger.warn({ key, err: (err as Error).message }, 'leadership round failed'))
+        .finally(() => {
+          running = false;
+          if (stopped) return;
+          update();
+          if (again) {
+            again = false;
+            tick();
+          } else next = scheduler.schedule(tick, tickMs);
+        });
     };
 
     subscriber.next(false);
