@@ -158,6 +158,9 @@ test('etcd restarted under two replicas: writes answer 503 and the store is degr
   const storeState = async (p: RxdsProcess) => (await getJson<{ Name: string; State: string }[]>(`${p.httpUrl}/v1/rxds/sources`)).body.find((x) => x.Name === 'store')?.State;
   try {
     assert.equal((await register(a, 'api-1')).status, 200);
+    // B has the registration (through its watch) before etcd goes away.
+    let onB = await getJson<unknown[]>(`${b.httpUrl}/v1/health/service/api`);
+    while (onB.body.length < 1) onB = await withTimeout(getJson<unknown[]>(`${b.httpUrl}/v1/health/service/api?index=${onB.index}&wait=5s`), 10_000, 'api-1 on B');
     await etcdServer().stop();
     const refused = await register(a, 'api-2');
     assert.equal(refused.status, 503, await refused.text());
