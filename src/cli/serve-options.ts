@@ -1,7 +1,6 @@
-import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseHostPort, UsageError, type HostPort } from './address.js';
+import { readCertificateFile, readKeyPair } from './pem-files.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -146,24 +145,8 @@ function parseEtcdSecurity(
     if (!raw.etcdCertFile !== !raw.etcdKeyFile) {
       throw new UsageError(`--etcd-cert-file and --etcd-key-file go together (got only ${raw.etcdCertFile ? '--etcd-cert-file' : '--etcd-key-file'})`);
     }
-    const ca = raw.etcdCaFile !== undefined ? readPemFile(raw.etcdCaFile, '--etcd-ca-file') : undefined;
-    if (ca && raw.etcdCaFile) certificateOf(ca, raw.etcdCaFile, '--etcd-ca-file');
-    let cert: Buffer | undefined;
-    let key: Buffer | undefined;
-    if (raw.etcdCertFile && raw.etcdKeyFile) {
-      cert = readPemFile(raw.etcdCertFile, '--etcd-cert-file');
-      key = readPemFile(raw.etcdKeyFile, '--etcd-key-file');
-      const x509 = certificateOf(cert, raw.etcdCertFile, '--etcd-cert-file');
-      let keyObject;
-      try {
-        keyObject = createPrivateKey(key);
-      } catch {
-        throw new UsageError(`--etcd-key-file: ${resolve(raw.etcdKeyFile)} is not a PEM private key (unencrypted)`);
-      }
-      if (!x509.checkPrivateKey(keyObject)) {
-        throw new UsageError(`--etcd-key-file: ${resolve(raw.etcdKeyFile)} is not the private key of ${resolve(raw.etcdCertFile)}`);
-      }
-    }
+    const ca = raw.etcdCaFile !== undefined ? readCertificateFile(raw.etcdCaFile, '--etcd-ca-file') : undefined;
+    const { cert, key } = raw.etcdCertFile && raw.etcdKeyFile ? readKeyPair(raw.etcdCertFile, raw.etcdKeyFile, '--etcd-cert-file', '--etcd-key-file') : {};
     etcdTls = { ...(ca ? { ca } : {}), ...(cert && key ? { cert, key } : {}) };
   }
   let etcdAuth: ServeOptions['etcdAuth'];
@@ -176,23 +159,6 @@ function parseEtcdSecurity(
     etcdAuth = { username: raw.etcdUsername, password };
   }
   return { ...(etcdTls ? { etcdTls } : {}), ...(etcdAuth ? { etcdAuth } : {}) };
-}
-
-function readPemFile(path: string, flag: string): Buffer {
-  const full = resolve(path);
-  try {
-    return readFileSync(full);
-  } catch (err) {
-    throw new UsageError(`${flag}: cannot read ${full} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-}
-
-function certificateOf(pem: Buffer, path: string, flag: string): X509Certificate {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    throw new UsageError(`${flag}: ${resolve(path)} is not a PEM certificate`);
-  }
 }
 
 function file<K extends string>(key: K, path: string | undefined): Partial<Record<K, string>> {

@@ -1,7 +1,6 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import * as grpc from '@grpc/grpc-js';
 import { UsageError } from '../cli/address.js';
+import { readCertificateFile, readKeyPair } from '../cli/pem-files.js';
 
 /** The TLS files of one listener, as given on the command line. */
 export interface TlsFiles {
@@ -18,30 +17,6 @@ export interface TlsMaterial {
   readonly ca?: Buffer;
 }
 
-async function readPem(path: string, flag: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    throw new UsageError(`${flag}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
-  }
-}
-
-function certificate(pem: Buffer, path: string, flag: string): X509Certificate {
-  try {
-    return new X509Certificate(pem);
-  } catch {
-    throw new UsageError(`${flag}: ${path} is not a PEM certificate`);
-  }
-}
-
-function privateKey(pem: Buffer, path: string, flag: string): KeyObject {
-  try {
-    return createPrivateKey(pem);
-  } catch {
-    throw new UsageError(`${flag}: ${path} is not a PEM private key (unencrypted)`);
-  }
-}
-
 /**
  * Reads and checks a listener's TLS files (`prefix` is `--grpc-tls` or `--http-tls`): both or neither of
  * cert and key; the key must match the certificate; a CA file must hold a certificate. Undefined when no
@@ -53,15 +28,9 @@ export async function loadTlsMaterial(files: TlsFiles, prefix: string): Promise<
     return undefined;
   }
   if (!files.cert || !files.key) throw new UsageError(`${prefix}-cert and ${prefix}-key go together (got only ${files.cert ? `${prefix}-cert` : `${prefix}-key`})`);
-  const cert = await readPem(files.cert, `${prefix}-cert`);
-  const key = await readPem(files.key, `${prefix}-key`);
-  const x509 = certificate(cert, files.cert, `${prefix}-cert`);
-  const keyObject = privateKey(key, files.key, `${prefix}-key`);
-  if (!x509.checkPrivateKey(keyObject)) throw new UsageError(`${prefix}-key: ${files.key} is not the private key of ${files.cert}`);
+  const { cert, key } = readKeyPair(files.cert, files.key, `${prefix}-cert`, `${prefix}-key`);
   if (!files.ca) return { cert, key };
-  const ca = await readPem(files.ca, `${prefix}-ca`);
-  certificate(ca, files.ca, `${prefix}-ca`);
-  return { cert, key, ca };
+  return { cert, key, ca: readCertificateFile(files.ca, `${prefix}-ca`) };
 }
 
 /** Server credentials for the xDS listener: TLS, and mTLS (client certificates required) with a CA. */
