@@ -3,12 +3,8 @@
 // client certificate fails the start with exit 1 and a message that says which, without the password.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { tlsEtcdForThisFile } from '../support/etcd-fixture.js';
-import { RXDS_BIN, startRxdsProcess } from '../support/rxds-process.js';
+import { runFailedStart, startRxdsProcess } from '../support/rxds-process.js';
 import { withTimeout } from '../support/wait.js';
 
 const PASSWORD = 'e2e-etcd-secret';
@@ -27,30 +23,12 @@ function etcdArgs(): string[] {
   ];
 }
 
-/** Runs `rxds serve` expecting it to fail its start: the exit code and stderr. */
-async function failedStart(args: readonly string[], password: string | undefined): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'rxds-etcd-tls-e2e-'));
-  try {
-    const env = { ...process.env };
-    if (password === undefined) delete env.RXDS_ETCD_PASSWORD;
-    else env.RXDS_ETCD_PASSWORD = password;
-    const child = spawn(process.execPath, [RXDS_BIN, 'serve', '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env,
-    });
-    let stderr = '';
-    let stdout = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    const code = await withTimeout(
-      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
-      20_000,
-      'rxds to give up on etcd',
-    ).finally(() => child.kill('SIGKILL'));
-    return { code, stderr, stdout };
-  } finally {
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+/** `rxds serve` expected to fail its start, with RXDS_ETCD_PASSWORD set to `password` (or unset). */
+function failedStart(args: readonly string[], password: string | undefined) {
+  const env = { ...process.env };
+  if (password === undefined) delete env.RXDS_ETCD_PASSWORD;
+  else env.RXDS_ETCD_PASSWORD = password;
+  return runFailedStart(args, { env });
 }
 
 test('two rxds serve replicas on etcd over TLS with a client certificate and a password: a registration through one is read on the other', async () => {

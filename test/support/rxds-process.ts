@@ -64,3 +64,36 @@ export async function startRxdsProcess(args: readonly string[] = [], opts: { dat
     },
   };
 }
+
+/**
+ * Runs `rxds serve` (free ports, a fresh data dir) expecting its start to fail: resolves with the exit code
+ * and output once it exits, or rejects after `timeoutMs` (the process is killed either way).
+ */
+export async function runFailedStart(
+  args: readonly string[],
+  opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'rxds-test-'));
+  const child = spawn(process.execPath, [RXDS_BIN, 'serve', '--http-addr', '127.0.0.1:0', '--grpc-addr', '127.0.0.1:0', '--data-dir', dataDir, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: opts.env ?? process.env,
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const code = await Promise.race([
+      new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c))),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`rxds serve did not exit within ${opts.timeoutMs ?? 20_000} ms:\n${stderr}`)), opts.timeoutMs ?? 20_000);
+      }),
+    ]);
+    return { code, stderr, stdout };
+  } finally {
+    clearTimeout(timer);
+    child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
