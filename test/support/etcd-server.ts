@@ -36,10 +36,10 @@ export interface EtcdServerTls {
 export const ETCD_BIN = 'etcd';
 
 /**
- * Starts etcd with the fast single-node flags (no fsync, 10 ms heartbeats) on free ports and resolves once
- * `/health` answers healthy. Stopped by PID, never by name.
+ * Starts etcd with the fast single-node flags (no fsync unless `fsync`, 10 ms heartbeats) on free ports and
+ * resolves once `/health` answers healthy. Stopped by PID, never by name.
  */
-export async function startEtcd(opts: { timeoutMs?: number; tls?: EtcdServerTls } = {}): Promise<EtcdServer> {
+export async function startEtcd(opts: { timeoutMs?: number; tls?: EtcdServerTls; fsync?: boolean } = {}): Promise<EtcdServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxds-etcd-'));
   const clientPort = await freePort();
   const peerPort = await freePort();
@@ -66,7 +66,7 @@ export async function startEtcd(opts: { timeoutMs?: number; tls?: EtcdServerTls 
         '--listen-peer-urls', peer,
         '--initial-advertise-peer-urls', peer,
         '--initial-cluster', `n=${peer}`,
-        '--unsafe-no-fsync',
+        ...(opts.fsync ? [] : ['--unsafe-no-fsync']),
         '--heartbeat-interval', '10',
         '--election-timeout', '50',
         '--max-txn-ops', '1024',
