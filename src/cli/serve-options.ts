@@ -134,6 +134,10 @@ function parseEtcdSecurity(
     ] as const
   ).filter(([, v]) => v !== undefined);
   const given = [...tlsFlags.map(([flag]) => flag), ...(raw.etcdUsername !== undefined ? ['--etcd-username'] : [])];
+  if (store === 'etcd' && raw.etcdUsername === undefined && env[ETCD_PASSWORD_ENV]) {
+    // Not silently unused: a password meant for etcd's auth goes with the user it logs in as.
+    throw new UsageError(`${ETCD_PASSWORD_ENV} is set but --etcd-username is not: give the etcd user it is the password of (or unset it)`);
+  }
   if (given.length === 0) return {};
   if (store !== 'etcd') throw new UsageError(`${given.join(', ')}: only with --store etcd`);
   let etcdTls: ServeOptions['etcdTls'];

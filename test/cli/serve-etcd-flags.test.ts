@@ -81,6 +81,13 @@ test('parseServeOptions reads the etcd TLS files and takes the password from the
   assert.throws(() => parseServeOptions({ ...raw, etcdUsername: '' }, { RXDS_ETCD_PASSWORD: 'x' }), /--etcd-username: must not be empty/);
   const caOnly = parseServeOptions({ store: 'etcd', etcdEndpoints: 'https://etcd.example:2379', etcdCaFile: files.caFile }, {});
   assert.deepEqual([Object.keys(caOnly.etcdTls ?? {}), caOnly.etcdAuth], [['ca'], undefined]);
-  const none = parseServeOptions({ store: 'etcd', etcdEndpoints: 'https://etcd.example:2379' }, { RXDS_ETCD_PASSWORD: 'ignored without --etcd-username' });
+  const none = parseServeOptions({ store: 'etcd', etcdEndpoints: 'https://etcd.example:2379' }, {});
   assert.deepEqual([none.etcdTls, none.etcdAuth], [undefined, undefined]);
+  assert.throws(
+    () => parseServeOptions({ store: 'etcd', etcdEndpoints: 'https://etcd.example:2379' }, { RXDS_ETCD_PASSWORD: 'not used without a user' }),
+    (e) => e instanceof UsageError && /RXDS_ETCD_PASSWORD is set but --etcd-username is not/.test(e.message),
+    'a password with no user to log in as is an error, not silently unused',
+  );
+  const sqlite = parseServeOptions({}, { RXDS_ETCD_PASSWORD: 'exported for another tool' });
+  assert.equal(sqlite.etcdAuth, undefined, 'without --store etcd the variable is none of rxds serve\'s business');
 });
